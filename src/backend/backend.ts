@@ -1,0 +1,80 @@
+/**
+ * The result backend contract, in domain verbs. Adapters (memory, Redis) own their connections and
+ * no driver types leak out. Metas are Celery's (`TaskMeta`), so Python and celeriac read each other.
+ * @module
+ */
+import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
+
+/** One chord header part as counted by {@link ResultBackend.addChordPart}. */
+export interface ChordPart {
+  taskId: string;
+  /** The header position (`group_index`); sets the order of the body's argument. */
+  index: number | null;
+  state: string;
+  /** The return value, or the exception dict for FAILURE/REVOKED. */
+  result: unknown;
+}
+
+/** What {@link ResultBackend.addChordPart} found. */
+export type ChordProgress =
+  | { complete: false; counted: boolean }
+  | { complete: true; parts: ChordPart[] };
+
+/** Options of {@link ResultBackend.waitFor}. */
+export interface WaitOptions {
+  /** Give up after this many ms (resolve `undefined`). Omit to wait forever. */
+  timeoutMs?: number;
+  /** Abort the wait early. */
+  signal?: AbortSignal;
+}
+
+/** The result backend contract. */
+export interface ResultBackend {
+  /** The URL scheme family: `memory`, `redis`. */
+  readonly kind: string;
+  /** Open connections. Idempotent; called lazily by every other method too. */
+  connect(): Promise<void>;
+  /**
+   * Store a task meta (SET with expiry + PUBLISH on Redis). Never overwrites a stored SUCCESS.
+   * Returns false when the write was skipped for that reason.
+   */
+  storeMeta(meta: TaskMeta): Promise<boolean>;
+  /** Read a task meta, or `undefined` when none is stored (the task is PENDING). */
+  getMeta(taskId: string): Promise<TaskMeta | undefined>;
+  /** Read several metas in one round trip, in the given order. */
+  getMetas(taskIds: readonly string[]): Promise<Array<TaskMeta | undefined>>;
+  /**
+   * Wait until the task's meta is in a ready state (SUCCESS/FAILURE/REVOKED) and return it; push-based
+   * where the backend supports it (subscribes before it reads, so no result is missed). Resolves
+   * `undefined` on timeout or abort.
+   */
+  waitFor(taskId: string, options?: WaitOptions): Promise<TaskMeta | undefined>;
+  /** Delete a task meta. */
+  forget(taskId: string): Promise<void>;
+  /** Save a group's result tuple (`GroupResult.save()`), `celery-taskset-meta-<id>` on Redis. */
+  saveGroup(groupId: string, tuple: ResultTuple): Promise<void>;
+  /** Read a saved group's result tuple. */
+  restoreGroup(groupId: string): Promise<ResultTuple | undefined>;
+  /** Delete a saved group. */
+  deleteGroup(groupId: string): Promise<void>;
+  /** Record a chord's header size before its last header message is published (`.s` on Redis). */
+  setChordSize(groupId: string, size: number): Promise<void>;
+  /**
+   * Count one finished header part, atomically and idempotently (a task id counts once however
+   * often it is delivered). Returns `complete: true` with every part in header order when this part
+   * completed the chord; again on a later call for the same chord until {@link clearChord} runs,
+   * so a worker that died before sending the body lets a redelivery send it.
+   */
+  addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress>;
+  /** Remove a chord's counters once its body was sent (or its failure recorded). */
+  clearChord(groupId: string): Promise<void>;
+  /**
+   * Mark a task id revoked (persisted, so every worker sees it) and, optionally, every task of a
+   * workflow by its root id. Workers check this before running a task.
+   */
+  revoke(ids: { taskIds?: readonly string[]; rootIds?: readonly string[] }): Promise<void>;
+  /** True when the task id, or its root workflow id, was revoked. */
+  isRevoked(taskId: string, rootId?: string): Promise<boolean>;
+  /** Close connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,170 @@
+/**
+ * Options of the RabbitMQ broker, their defaults, and parsing of `amqp://` URLs.
+ * @module
+ */
+import { ConfigError } from '../../errors.js';
+
+/** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
+export interface AmqpReconnectOptions {
+  /** Delay before the first reconnect attempt, in ms. Default `100`. */
+  initialDelayMs?: number;
+  /** Upper bound of the delay between attempts, in ms. Default `5000`. */
+  maxDelayMs?: number;
+  /** Growth factor of the delay after each failed attempt. Default `2`. */
+  factor?: number;
+  /** Random spread applied to each delay, 0–1 (0.2 = ±20 %). Default `0.2`. */
+  jitter?: number;
+  /**
+   * Give up after this many failed attempts in a row; buffered publishes then fail with
+   * `TransportError` and consumers stop. Default `Infinity` (retry forever, like Celery).
+   */
+  maxAttempts?: number;
+}
+
+/** Something that happened to the connection; see {@link AmqpBrokerOptions.onEvent}. */
+export type AmqpBrokerEvent =
+  | { type: 'connected'; reconnect: boolean }
+  | { type: 'disconnected'; error: Error }
+  | { type: 'reconnect-scheduled'; attempt: number; delayMs: number; error: Error }
+  | { type: 'reconnect-failed'; error: Error }
+  | { type: 'topology-mismatch'; queue: string; error: Error };
+
+/** Options of {@link AmqpBroker}. Every option is optional; the defaults are documented per field. */
+export interface AmqpBrokerOptions {
+  /**
+   * `amqp://user:pass@host:port/vhost` or `amqps://…`. `pyamqp://` and `librabbitmq://` (Celery's
+   * spellings) are accepted as `amqp://`. Celery's `//` path means vhost `/`; an empty path too.
+   * Default `amqp://guest:guest@127.0.0.1:5672//`.
+   */
+  url?: string;
+  /**
+   * `x-max-priority` of every task queue this broker declares (Celery's `task_queue_max_priority`).
+   * Default `undefined`: no argument, no priorities (exactly Celery's default declaration).
+   */
+  maxPriority?: number;
+  /** `'quorum'` declares task queues with `x-queue-type: quorum`. Default `'classic'` (no argument). */
+  queueType?: 'classic' | 'quorum';
+  /** Reconnect backoff. See {@link AmqpReconnectOptions} for the defaults. */
+  reconnect?: AmqpReconnectOptions;
+  /**
+   * How long a publish may wait for RabbitMQ's confirm, including time spent buffered while
+   * disconnected, before it fails with `TransportError`. Default `30000` ms.
+   */
+  publishTimeoutMs?: number;
+  /**
+   * Most publishes held while disconnected or waiting for confirms; beyond that `publish` fails at
+   * once with `TransportError`. Default `10000`.
+   */
+  maxBufferedPublishes?: number;
+  /** AMQP heartbeat in seconds; `0` disables it. Default `undefined`: the server's value (60 s). */
+  heartbeat?: number;
+  /** Timeout of one TCP/TLS connect + AMQP handshake, in ms. Default `10000`. */
+  connectTimeoutMs?: number;
+  /** Observer of connection events (logging, metrics, tests). Must not throw. Default: none. */
+  onEvent?: (event: AmqpBrokerEvent) => void;
+}
+
+/** The options with every default applied. */
+export interface ResolvedAmqpOptions {
+  readonly url: string;
+  readonly connection: AmqpConnectionTarget;
+  readonly maxPriority: number | undefined;
+  readonly queueType: 'classic' | 'quorum';
+  readonly reconnect: Required<AmqpReconnectOptions>;
+  readonly publishTimeoutMs: number;
+  readonly maxBufferedPublishes: number;
+  readonly connectTimeoutMs: number;
+  readonly onEvent: (event: AmqpBrokerEvent) => void;
+}
+
+/** Where to connect, in the object form amqplib accepts. */
+export interface AmqpConnectionTarget {
+  protocol: 'amqp' | 'amqps';
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  vhost: string;
+  heartbeat?: number;
+}
+
+/** The default broker URL: the local RabbitMQ with the guest account. */
+export const DEFAULT_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672//';
+
+/** Parses an AMQP URL (Celery spellings included) into a connection target. */
+export function parseAmqpUrl(url: string, heartbeat?: number): AmqpConnectionTarget {
+  const normalized = url.replace(/^(pyamqp|librabbitmq):\/\//, 'amqp://');
+  let parsed: URL;
+  try {
+    parsed = new URL(normalized);
+  } catch {
+    throw new ConfigError(`Invalid AMQP URL: ${redactUrl(url)}`);
+  }
+  const protocol = parsed.protocol.replace(/:$/, '');
+  if (protocol !== 'amqp' && protocol !== 'amqps') {
+    throw new ConfigError(`AMQP URL must start with amqp:// or amqps://, got ${redactUrl(url)}`);
+  }
+  const path = parsed.pathname.startsWith('/') ? parsed.pathname.slice(1) : parsed.pathname;
+  const target: AmqpConnectionTarget = {
+    protocol,
+    hostname: parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : protocol === 'amqp' ? 5672 : 5671,
+    username: parsed.username ? decodeURIComponent(parsed.username) : 'guest',
+    password: parsed.password ? decodeURIComponent(parsed.password) : 'guest',
+    vhost: path === '' ? '/' : decodeURIComponent(path),
+  };
+  if (heartbeat !== undefined) target.heartbeat = heartbeat;
+  return target;
+}
+
+/** The URL with its password replaced by `***`, for error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value >= 0)) throw new ConfigError(`AmqpBroker option ${name} must be a number ≥ 0, got ${value}`);
+  return value;
+}
+
+/** Applies the defaults and validates the options. Throws {@link ConfigError}. */
+export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmqpOptions {
+  const url = options.url ?? DEFAULT_AMQP_URL;
+  const queueType = options.queueType ?? 'classic';
+  if (queueType !== 'classic' && queueType !== 'quorum') {
+    throw new ConfigError(`AmqpBroker option queueType must be 'classic' or 'quorum', got ${String(queueType)}`);
+  }
+  const maxPriority = options.maxPriority;
+  if (maxPriority !== undefined && !(Number.isInteger(maxPriority) && maxPriority >= 1 && maxPriority <= 255)) {
+    throw new ConfigError(`AmqpBroker option maxPriority must be an integer 1–255, got ${maxPriority}`);
+  }
+  if (maxPriority !== undefined && queueType === 'quorum') {
+    throw new ConfigError('AmqpBroker: quorum queues do not support maxPriority (x-max-priority)');
+  }
+  const reconnect = options.reconnect ?? {};
+  return {
+    url,
+    connection: parseAmqpUrl(url, options.heartbeat),
+    maxPriority,
+    queueType,
+    reconnect: {
+      initialDelayMs: positive('reconnect.initialDelayMs', reconnect.initialDelayMs, 100),
+      maxDelayMs: positive('reconnect.maxDelayMs', reconnect.maxDelayMs, 5_000),
+      factor: positive('reconnect.factor', reconnect.factor, 2),
+      jitter: Math.min(1, positive('reconnect.jitter', reconnect.jitter, 0.2)),
+      maxAttempts: positive('reconnect.maxAttempts', reconnect.maxAttempts, Number.POSITIVE_INFINITY),
+    },
+    publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs, 30_000),
+    maxBufferedPublishes: positive('maxBufferedPublishes', options.maxBufferedPublishes, 10_000),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    onEvent: options.onEvent ?? (() => undefined),
+  };
+}
+
+/** The delay before reconnect attempt `attempt` (1-based): exponential, capped, with jitter. */
+export function reconnectDelay(reconnect: Required<AmqpReconnectOptions>, attempt: number): number {
+  const base = Math.min(reconnect.maxDelayMs, reconnect.initialDelayMs * reconnect.factor ** (attempt - 1));
+  const spread = base * reconnect.jitter * (Math.random() * 2 - 1);
+  return Math.max(0, Math.round(Math.min(reconnect.maxDelayMs, base + spread)));
+}

@@ -1,0 +1,110 @@
+/**
+ * The broker contract. Adapters (memory, Redis, AMQP) implement it; nothing outside `broker/` knows
+ * which one is in use. No driver types leak through this interface.
+ *
+ * Delivery is at-least-once: a message handed to a consumer stays owned by the broker until
+ * {@link Delivery.ack}, {@link Delivery.reject} or {@link Delivery.defer}; a consumer that dies
+ * without settling gets its messages delivered again.
+ * @module
+ */
+
+/** A message as the broker carries it: serialized body bytes plus headers and properties. */
+export interface WireMessage {
+  /** The serialized body (`[args, kwargs, embed]` for a task). Raw bytes, not base64. */
+  body: Uint8Array;
+  /** e.g. `application/json`, `application/x-msgpack`. */
+  contentType: string;
+  /** e.g. `utf-8`, `binary`. */
+  contentEncoding: string;
+  /** Message headers (the task headers for a task message). */
+  headers: Record<string, unknown>;
+  /**
+   * Message properties: `correlation_id`, `reply_to`, `delivery_mode`, `priority`, `expiration`.
+   * Unknown keys are carried through.
+   */
+  properties: Record<string, unknown>;
+}
+
+/** Where and how to publish. */
+export interface PublishTarget {
+  /** Destination queue (routed through the default exchange with routing key = queue, as Celery does). */
+  queue: string;
+  /** 0–9. Redis: lower is served first (kombu); AMQP: higher wins. The adapter maps it. */
+  priority?: number;
+  /** Hold the message back until this epoch time (ms). Used for ETA tasks consumed by celeriac workers. */
+  deliverAt?: number;
+}
+
+/** A message handed to a consumer, owned by it until settled. */
+export interface Delivery {
+  readonly message: WireMessage;
+  /** The queue it came from. */
+  readonly queue: string;
+  /** True when the broker delivered this message before (restored, requeued, or redelivered). */
+  readonly redelivered: boolean;
+  /** Done with it: remove it for good. */
+  ack(): Promise<void>;
+  /**
+   * Give it back. `requeue: true` puts it back on its queue; `requeue: false` moves it to the
+   * dead-letter place with `reason` (it is never silently dropped).
+   */
+  reject(options: { requeue: boolean; reason?: string }): Promise<void>;
+  /**
+   * Settle now and deliver again at `deliverAt` (epoch ms), atomically: used for ETA/countdown
+   * tasks so they are not held unacknowledged (no redelivery after a visibility timeout).
+   */
+  defer(deliverAt: number): Promise<void>;
+}
+
+/** A message the broker could not even turn into a {@link Delivery}; it was dead-lettered. */
+export interface MalformedMessage {
+  readonly queue: string;
+  readonly reason: string;
+  readonly error: Error;
+}
+
+/** Options of {@link Broker.consume}. */
+export interface ConsumeOptions {
+  /** How many unsettled deliveries this consumer may hold at once. */
+  prefetch: number;
+  /** Called with each delivery. Must not throw; settle the delivery (ack/reject/defer). */
+  onMessage(delivery: Delivery): void;
+  /** Called when a raw message could not be parsed and was dead-lettered by the broker. */
+  onMalformed?(malformed: MalformedMessage): void;
+}
+
+/** A running consumer. */
+export interface Consumer {
+  /** Stop fetching new messages. Deliveries already handed out can still be settled. */
+  cancel(): Promise<void>;
+}
+
+/** A message that was dead-lettered, with the reason. */
+export interface DeadLetter {
+  readonly queue: string;
+  readonly reason: string;
+  /** The raw message as the broker stored it (an envelope string, or the body). */
+  readonly raw: string;
+}
+
+/** The broker contract. */
+export interface Broker {
+  /** The URL scheme family: `memory`, `redis`, `amqp`. */
+  readonly kind: string;
+  /** Open connections. Idempotent. Called lazily by publish/consume too. */
+  connect(): Promise<void>;
+  /** Publish one message. Resolves once the broker accepted it (confirm). */
+  publish(target: PublishTarget, message: WireMessage): Promise<void>;
+  /** Publish several messages with as few round trips as the transport allows. */
+  publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void>;
+  /** Consume from queues (served in the given order when several have messages). */
+  consume(queues: readonly string[], options: ConsumeOptions): Promise<Consumer>;
+  /** Messages waiting in a queue (not counting unacknowledged or delayed ones). */
+  queueLength(queue: string): Promise<number>;
+  /** Remove every waiting message of a queue; returns how many. */
+  purge(queue: string): Promise<number>;
+  /** Read dead-lettered messages of a queue (newest last), for inspection and tests. */
+  deadLetters(queue: string): Promise<DeadLetter[]>;
+  /** Close connections. Unsettled deliveries are returned to the broker. */
+  close(): Promise<void>;
+}

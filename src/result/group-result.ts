@@ -1,0 +1,99 @@
+/**
+ * A handle on a group's results: member results in order, joined with one push-based wait each.
+ * @module
+ */
+import type { ResultBackend } from '../backend/backend.js';
+import { TimeoutError } from '../errors.js';
+import type { ResultTuple } from '../protocol/result-meta.js';
+import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
+import { AsyncResult, type GetOptions, type ResultFactory } from './async-result.js';
+
+/**
+ * The results of a group, in member order. It is also an {@link AsyncResult} of the whole list:
+ * `get()` is `join()`.
+ * @typeParam R - the tuple (or array) of member result types.
+ */
+export class GroupResult<R extends readonly unknown[] = unknown[]> extends AsyncResult<R> {
+  constructor(
+    id: string,
+    /** Member results, in member order. */
+    readonly results: ReadonlyArray<AsyncResult<unknown>>,
+    backend: ResultBackend,
+    parent?: AsyncResult<unknown>,
+    factory?: ResultFactory,
+  ) {
+    super(id, backend, parent, factory);
+  }
+
+  /** Wait for every member and return their results in order (with one deadline for all). */
+  async join(options: GetOptions = {}): Promise<R> {
+    const deadline = options.timeout !== undefined ? Date.now() + options.timeout : undefined;
+    const values = await Promise.all(
+      this.results.map((result) =>
+        result.get({ ...options, ...(deadline !== undefined ? { timeout: Math.max(0, deadline - Date.now()) } : {}) }).catch((error: unknown) => {
+          if (error instanceof TimeoutError) throw new TimeoutError(this.id, options.timeout ?? 0);
+          throw error;
+        }),
+      ),
+    );
+    return values as unknown as R;
+  }
+
+  /** Same as {@link join}. */
+  override get(options: GetOptions = {}): Promise<R> {
+    return this.join(options);
+  }
+
+  private async states(): Promise<TaskState[]> {
+    const metas = await this.backend.getMetas(this.results.map((r) => r.id));
+    return metas.map((meta) => meta?.status ?? States.PENDING);
+  }
+
+  /** How many members are ready (succeeded, failed or revoked). */
+  async completedCount(): Promise<number> {
+    return (await this.states()).filter((state) => state === States.SUCCESS).length;
+  }
+
+  /** True when every member is ready. */
+  override async ready(): Promise<boolean> {
+    return (await this.states()).every(isReady);
+  }
+
+  /** True when every member succeeded. */
+  override async successful(): Promise<boolean> {
+    return (await this.states()).every((state) => state === States.SUCCESS);
+  }
+
+  /** True when any member failed or was revoked. */
+  override async failed(): Promise<boolean> {
+    return (await this.states()).some((state) => PROPAGATE_STATES.has(state));
+  }
+
+  /** True while some member is not ready. */
+  async waiting(): Promise<boolean> {
+    return !(await this.ready());
+  }
+
+  /** SUCCESS when all succeeded, FAILURE when any failed, else PENDING (a group has no meta of its own). */
+  override async state(): Promise<TaskState> {
+    const states = await this.states();
+    if (states.some((s) => PROPAGATE_STATES.has(s))) return States.FAILURE;
+    return states.every((s) => s === States.SUCCESS) ? States.SUCCESS : States.PENDING;
+  }
+
+  /** Forget every member's result and the saved group. */
+  override async forget(): Promise<void> {
+    await Promise.all(this.results.map((r) => r.forget()));
+    await this.backend.deleteGroup(this.id);
+  }
+
+  /** Save the group (Celery's `celery-taskset-meta-<id>`) so it can be restored by id. */
+  async save(): Promise<void> {
+    await this.backend.saveGroup(this.id, this.asTuple());
+  }
+
+  /** Celery's group result tuple `[[gid, parent], [members...]]`. */
+  override asTuple(): ResultTuple {
+    return [[this.id, this.parent ? this.parent.asTuple() : null], this.results.map((r) => r.asTuple())];
+  }
+}
