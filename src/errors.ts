@@ -87,7 +87,7 @@ export class RetryRequest extends CeleriacError {
   override name = 'Retry';
   constructor(
     readonly countdownMs: number,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(`Retry in ${countdownMs} ms`);
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import { CanvasError } from '../errors.js';
+import type { SubtaskType } from '../protocol/message.js';
 import type { GroupResult } from '../result/group-result.js';
 import { Canvas, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas.js';
 import { Group } from './group.js';
@@ -17,7 +18,7 @@ function innerTask(task: AnyCanvas): Record<string, unknown> {
 
 /** One `celery.map` message: `task(item)` for each item; the result is the list of results. */
 export class XMap<R = unknown> extends Signature<R[]> {
-  override readonly subtaskType = 'xmap';
+  override readonly subtaskType: SubtaskType | null = 'xmap';
   constructor(task: AnyCanvas, items: readonly unknown[], applier?: CanvasApplier, builtin = 'celery.map') {
     super({ task: builtin, kwargs: { task: innerTask(task), it: [...items] }, immutable: true }, applier ?? task.applier);
   }
@@ -25,7 +26,7 @@ export class XMap<R = unknown> extends Signature<R[]> {
 
 /** One `celery.starmap` message: `task(...item)` for each item. */
 export class XStarmap<R = unknown> extends XMap<R> {
-  override readonly subtaskType = 'xstarmap';
+  override readonly subtaskType: SubtaskType | null = 'xstarmap';
   constructor(task: AnyCanvas, items: readonly (readonly unknown[])[], applier?: CanvasApplier) {
     super(task, items, applier, 'celery.starmap');
   }

@@ -1,0 +1,43 @@
+/**
+ * celeriac: Celery-style task workflows for TypeScript, wire-compatible with Python Celery 5.
+ *
+ * @example
+ * ```ts
+ * import { Celeriac, chain, group, chord } from 'celeriac';
+ *
+ * const app = new Celeriac();            // embedded memory:// broker and backend
+ * const add = app.task('add', (x: number, y: number) => x + y);
+ * const xsum = app.task('xsum', (values: number[]) => values.reduce((a, b) => a + b, 0));
+ * const worker = await app.worker().start();
+ *
+ * await (await add.s(2, 2).pipe(add.s(4), add.s(8)).applyAsync()).get({ timeout: 5_000 }); // 16
+ * await (await group(add.s(1, 1), add.s(2, 2)).applyAsync()).join();                      // [2, 4]
+ * await (await chord([add.s(1, 1), add.s(2, 2)], xsum.s()).applyAsync()).get();            // 6
+ * await worker.stop(); await app.close();
+ * ```
+ * @module
+ */
+export { Celeriac, type CeleriacOptions } from './app.js';
+export { Task } from './task.js';
+export { Canvas, type AnyCanvas, type ApplyCall, type ResultOf } from './canvas/canvas.js';
+export { Signature } from './canvas/signature.js';
+export { Chain, chain } from './canvas/chain.js';
+export { Group, group, type ResultsOf } from './canvas/group.js';
+export { Chord, chord } from './canvas/chord.js';
+export { Chunks, XMap, XStarmap } from './canvas/map.js';
+export { signatureFromDict } from './canvas/from-dict.js';
+export type { SignatureOptions } from './canvas/options.js';
+export { AsyncResult, type GetOptions } from './result/async-result.js';
+export { GroupResult } from './result/group-result.js';
+export { Worker, type WorkerOptions, type WorkerState } from './worker/worker.js';
+export { currentTask, type TaskContext, type RetryOptions } from './worker/context.js';
+export type { TaskSettings } from './worker/registry.js';
+export type { Broker, Delivery, WireMessage, PublishTarget, ConsumeOptions, Consumer, DeadLetter } from './broker/broker.js';
+export type { ResultBackend, ChordPart, ChordProgress, WaitOptions } from './backend/backend.js';
+export { MemoryBroker } from './broker/memory.js';
+export { MemoryBackend } from './backend/memory.js';
+export type { TaskMeta, ExceptionInfo, ResultTuple } from './protocol/result-meta.js';
+export type { SignatureDict, TaskMessage, TaskHeaders } from './protocol/message.js';
+export { States, type TaskState } from './states.js';
+export { consoleLogger, type Logger, type LogLevel } from './logger.js';
+export * from './errors.js';

@@ -1,0 +1,79 @@
+/**
+ * Sends canvases: plans them (canvas/plan.ts), records chord sizes, encodes every message and
+ * publishes them in one batch. The same publisher serves producers and workers (chain steps,
+ * callbacks, chord bodies, retries).
+ * @module
+ */
+import type { ResultBackend } from '../backend/backend.js';
+import type { Broker } from '../broker/broker.js';
+import type { AnyCanvas, ApplyCall, CanvasApplier } from '../canvas/canvas.js';
+import { toOptionsDict } from '../canvas/options.js';
+import { planApply } from '../canvas/plan.js';
+import type { ApplyContext, Plan, PlanConfig, ResultNode } from '../canvas/plan-types.js';
+import { encodeTaskMessage } from '../protocol/encode.js';
+import type { ResultTuple } from '../protocol/result-meta.js';
+import { serializerByName } from '../protocol/serializer.js';
+import type { AsyncResult } from '../result/async-result.js';
+import type { BackendResultFactory } from '../result/factory.js';
+
+/** The running task, when a canvas is sent from inside one (its children and workflow ids). */
+export interface SendingTask {
+  readonly id: string;
+  readonly rootId: string;
+  /** Record a result tuple of something this task sent (shown in its meta's `children`). */
+  addChild(tuple: ResultTuple): void;
+}
+
+/** The result tuple of a result node (what Celery stores in `children`). */
+export function nodeTuple(node: ResultNode): ResultTuple {
+  const parent = node.parent ? nodeTuple(node.parent) : null;
+  return node.kind === 'group' ? [[node.id, parent], node.children.map(nodeTuple)] : [[node.id, parent], null];
+}
+
+/** Plans, encodes and publishes canvases; see the module documentation. */
+export class Publisher implements CanvasApplier {
+  constructor(
+    private readonly broker: Broker,
+    private readonly backend: ResultBackend,
+    private readonly config: PlanConfig,
+    private readonly results: BackendResultFactory,
+    /** The task currently running in this async context, if any. */
+    private readonly currentTask: () => SendingTask | undefined = () => undefined,
+  ) {}
+
+  /** `canvas.applyAsync()` lands here. */
+  async applyCanvas(canvas: AnyCanvas, call: ApplyCall): Promise<AsyncResult<unknown>> {
+    const sender = this.currentTask();
+    const ctx: Partial<ApplyContext> = {
+      args: call.args ?? [],
+      kwargs: call.kwargs ?? {},
+      options: toOptionsDict(call.options ?? {}),
+    };
+    if (sender) {
+      ctx.parentId = call.options?.parentId ?? sender.id;
+      ctx.rootId = call.options?.rootId ?? sender.rootId;
+    }
+    const node = await this.send(canvas, ctx);
+    sender?.addChild(nodeTuple(node));
+    return this.results.fromNode(node);
+  }
+
+  /** Plan and send a canvas in a given context (used by workers); returns its result shape. */
+  async send(canvas: AnyCanvas, ctx: Partial<ApplyContext>): Promise<ResultNode> {
+    const { plan, result } = planApply(canvas, ctx, this.config);
+    await this.execute(plan);
+    return result;
+  }
+
+  /** Record chord sizes, then publish every planned message in one batch. */
+  async execute(plan: Plan): Promise<void> {
+    for (const { groupId, size } of plan.chordSizes) await this.backend.setChordSize(groupId, size);
+    if (plan.messages.length === 0) return;
+    const batch = plan.messages.map((planned) => ({
+      target: { queue: planned.queue, ...(planned.priority !== undefined ? { priority: planned.priority } : {}) },
+      message: encodeTaskMessage(planned.message, serializerByName(planned.serializer)),
+    }));
+    if (batch.length === 1) await this.broker.publish(batch[0]!.target, batch[0]!.message);
+    else await this.broker.publishBatch(batch);
+  }
+}

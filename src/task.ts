@@ -1,0 +1,76 @@
+/**
+ * Typed task definitions: `app.task(name, fn)` returns a {@link Task} whose signatures, calls and
+ * results carry the function's argument and result types.
+ * @module
+ */
+import type { CanvasApplier } from './canvas/canvas.js';
+import { Chunks, XMap, XStarmap } from './canvas/map.js';
+import { toOptionsDict, type SignatureOptions } from './canvas/options.js';
+import { Signature } from './canvas/signature.js';
+import type { AsyncResult } from './result/async-result.js';
+import type { TaskSettings } from './worker/registry.js';
+
+/**
+ * A registered task.
+ * @typeParam A - the argument tuple.
+ * @typeParam R - the (awaited) result type.
+ */
+export class Task<A extends unknown[], R> {
+  constructor(
+    /** The task name on the wire. */
+    readonly name: string,
+    /** The implementation. */
+    readonly fn: (...args: A) => R | Promise<R>,
+    /** Settings (retries, time limits, queue…). */
+    readonly settings: TaskSettings,
+    private readonly applier: CanvasApplier,
+  ) {}
+
+  /**
+   * A partial signature: the given args come first, a parent's result (in a chain) or
+   * `applyAsync({ args })` fill the rest. `add.s('x')` does not compile for a numeric task.
+   */
+  s(...args: Partial<A>): Signature<R> {
+    return new Signature<R>({ task: this.name, args, options: this.defaultOptions() }, this.applier);
+  }
+
+  /** An immutable signature: complete args, ignores a parent's result. */
+  si(...args: A): Signature<R> {
+    return new Signature<R>({ task: this.name, args, options: this.defaultOptions(), immutable: true }, this.applier);
+  }
+
+  /** Send the task now with these args. */
+  delay(...args: A): Promise<AsyncResult<R>> {
+    return this.s(...(args as Partial<A>)).applyAsync();
+  }
+
+  /** Send the task with args, kwargs (sent as Celery kwargs) and options. */
+  applyAsync(args: A, options: SignatureOptions & { kwargs?: Record<string, unknown> } = {}): Promise<AsyncResult<R>> {
+    const { kwargs, ...rest } = options;
+    const sig = this.s(...(args as Partial<A>));
+    return (kwargs ? sig.withKwargs(kwargs) : sig).applyAsync({ options: rest });
+  }
+
+  /** One `celery.map` message calling this task once per item (single-argument tasks). */
+  map(items: ReadonlyArray<A[0]>): XMap<R> {
+    return new XMap<R>(this.bare(), items, this.applier);
+  }
+
+  /** One `celery.starmap` message calling this task with each item spread as its args. */
+  starmap(items: ReadonlyArray<A>): XStarmap<R> {
+    return new XStarmap<R>(this.bare(), items, this.applier);
+  }
+
+  /** A group of starmaps over slices of `size` items; the result is a list of lists. */
+  chunks(items: ReadonlyArray<A>, size: number): Chunks<R> {
+    return new Chunks<R>(this.bare(), items, size, this.applier);
+  }
+
+  private bare(): Signature<R> {
+    return new Signature<R>({ task: this.name, options: this.defaultOptions() }, this.applier);
+  }
+
+  private defaultOptions() {
+    return this.settings.queue ? toOptionsDict({ queue: this.settings.queue }) : {};
+  }
+}

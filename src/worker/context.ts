@@ -1,0 +1,71 @@
+/**
+ * The running task's context, reachable from inside a task without changing its signature:
+ * `currentTask()` returns its id, retries, workflow ids, kwargs, abort signal and `retry()`.
+ * @module
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { RetryRequest } from '../errors.js';
+import type { ResultTuple } from '../protocol/result-meta.js';
+
+/** Options of {@link TaskContext.retry}. */
+export interface RetryOptions {
+  /** Seconds to wait before the retry. Default: the task's retry policy (backoff or `defaultRetryDelay`). */
+  countdown?: number;
+  /** The error that caused the retry; raised instead of MaxRetriesExceededError when retries run out. */
+  exc?: unknown;
+  /** Override the task's `maxRetries` for this retry. */
+  maxRetries?: number;
+}
+
+/** What a running task can know about itself. */
+export interface TaskContext {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  /** Keyword arguments from the message (Python callers use them). */
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** How many times this task was retried so far (0 on the first run). */
+  readonly retries: number;
+  readonly rootId: string;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly groupIndex: number | null;
+  /** The worker's node name. */
+  readonly hostname: string;
+  /** The queue the message came from. */
+  readonly queue: string;
+  /** Aborted at the soft time limit, on revoke/cancel of the task or its workflow, and on forced shutdown. */
+  readonly signal: AbortSignal;
+  /** Ask for a retry: throws; let it propagate (`throw ctx.retry()` reads well too). */
+  retry(options?: RetryOptions): never;
+}
+
+/** The context plus the worker's private bookkeeping. */
+export interface RunningTask extends TaskContext {
+  readonly children: ResultTuple[];
+  addChild(tuple: ResultTuple): void;
+}
+
+const storage = new AsyncLocalStorage<RunningTask>();
+
+/** The task running in the current async context, or undefined outside a task. */
+export function currentTask(): TaskContext | undefined {
+  return storage.getStore();
+}
+
+/** Internal: the running task with its bookkeeping. */
+export function runningTask(): RunningTask | undefined {
+  return storage.getStore();
+}
+
+/** Run `fn` with `task` as the current task. */
+export function runInTaskContext<T>(task: RunningTask, fn: () => T): T {
+  return storage.run(task, fn);
+}
+
+/** Build the `retry()` of a context: it throws a {@link RetryRequest} the worker handles. */
+export function retryThrower(resolveCountdownMs: (options: RetryOptions) => number): (options?: RetryOptions) => never {
+  return (options: RetryOptions = {}) => {
+    throw Object.assign(new RetryRequest(resolveCountdownMs(options), options.exc), { maxRetries: options.maxRetries });
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * What happens after a task ran (wire README §4), in Celery's order: send follow-ups (callbacks,
+ * then the next chain step), store the result, then count the chord part. On failure: store
+ * FAILURE, fail the chain steps that will now never run (so nobody waits on them forever), count
+ * the chord part, and send the errbacks once.
+ * @module
+ */
+import type { ResultBackend } from '../backend/backend.js';
+import type { AnyCanvas, CanvasApplier } from '../canvas/canvas.js';
+import { signatureFromDict } from '../canvas/from-dict.js';
+import { resultNodeOf } from '../canvas/plan.js';
+import type { ApplyContext } from '../canvas/plan-types.js';
+import type { Logger } from '../logger.js';
+import type { SignatureDict, TaskMessage } from '../protocol/message.js';
+import type { ExceptionInfo, ResultTuple } from '../protocol/result-meta.js';
+import { dateDoneNow } from '../protocol/result-meta.js';
+import { nodeTuple, type Publisher } from '../publish/publisher.js';
+import { States } from '../states.js';
+import { ChordTracker, type ChordMember } from './chord.js';
+import { buildMeta, type MetaExtras } from './meta.js';
+
+/** Dependencies of the dispatcher. */
+export interface DispatchDeps {
+  publisher: Publisher;
+  backend: ResultBackend;
+  applier: CanvasApplier;
+  logger: Logger;
+}
+
+/** Sends follow-ups and stores outcomes for finished tasks. */
+export class Dispatcher {
+  private readonly chords: ChordTracker;
+
+  constructor(private readonly deps: DispatchDeps) {
+    this.chords = new ChordTracker(deps.backend, (canvas, ctx) => this.send(canvas, ctx), (canvas, state, exc, ctx) => this.failCanvas(canvas, state, exc, ctx));
+  }
+
+  /** Revive a signature dict bound to this app. */
+  revive(dict: SignatureDict): AnyCanvas {
+    return signatureFromDict(dict, this.deps.applier);
+  }
+
+  /** Send a canvas in a context; returns its result tuple. */
+  async send(canvas: AnyCanvas, ctx: Partial<ApplyContext>): Promise<ResultTuple> {
+    return nodeTuple(await this.deps.publisher.send(canvas, ctx));
+  }
+
+  /** A task succeeded with `value`. */
+  async succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras): Promise<void> {
+    const { headers: h, embed } = message;
+    const follow = { parentId: h.id, rootId: h.root_id };
+    const sent: ResultTuple[] = [...children];
+    for (const callback of embed.callbacks ?? []) sent.push(await this.send(this.revive(callback), { ...follow, args: [value] }));
+    const chain = embed.chain;
+    if (chain && chain.length > 0) {
+      const rest = chain.slice(0, -1);
+      sent.push(await this.send(this.revive(chain[chain.length - 1]!), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
+    }
+    if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
+    await this.countChordPart(message, States.SUCCESS, value);
+  }
+
+  /** A task failed (or was revoked/expired: `state` REVOKED). */
+  async failed(message: TaskMessage, state: string, exc: ExceptionInfo, traceback: string | null, children: ResultTuple[], extras: MetaExtras): Promise<void> {
+    const { headers: h, embed } = message;
+    await this.deps.backend.storeMeta(buildMeta(message, state, exc, { traceback, children, extras }));
+    await this.countChordPart(message, state, exc);
+    await this.failRemaining(embed.chain ?? [], state, exc, h.root_id);
+    if (state === States.FAILURE) await this.sendErrbacks(embed.errbacks ?? [], h.id, h.root_id);
+  }
+
+  /**
+   * A canvas that will never run (a chord body whose header failed, a cancelled step): store
+   * `state` for its result id, count it toward any chord it belongs to, fail its chain
+   * continuation, and send its errbacks once.
+   */
+  async failCanvas(canvas: AnyCanvas, state: string, exc: ExceptionInfo, ctx: { rootId: string; fireErrbacks: boolean }): Promise<void> {
+    const frozen = canvas.freeze();
+    const node = resultNodeOf(frozen);
+    await this.storeNeverRan(node.id, state, exc, frozen.options.group_id);
+    const member = memberOf(frozen, node.id);
+    if (member) await this.chords.count(member, state, exc, ctx.rootId, node.id);
+    await this.failRemaining(frozen.options.chain ?? [], state, exc, ctx.rootId);
+    if (ctx.fireErrbacks) await this.sendErrbacks(frozen.options.link_error ?? [], node.id, ctx.rootId);
+  }
+
+  private async countChordPart(message: TaskMessage, state: string, result: unknown): Promise<void> {
+    const { headers: h, embed } = message;
+    if (!embed.chord || !h.group) return;
+    const member: ChordMember = { groupId: h.group, index: h.group_index, body: embed.chord, taskId: h.id };
+    await this.chords.count(member, state, result, h.root_id, h.id);
+  }
+
+  /** Chain steps after a failed one never run: store the same outcome under their ids. */
+  private async failRemaining(chain: readonly SignatureDict[], state: string, exc: ExceptionInfo, rootId: string): Promise<void> {
+    for (const dict of [...chain].reverse()) {
+      await this.failCanvas(this.revive(dict), state, exc, { rootId, fireErrbacks: false }).catch((error: unknown) =>
+        this.deps.logger.error('could not record a skipped chain step', { error: String(error) }),
+      );
+    }
+  }
+
+  private async sendErrbacks(errbacks: readonly SignatureDict[], failedId: string, rootId: string): Promise<void> {
+    for (const errback of errbacks) {
+      // Celery's convention for errbacks sent as messages: the failed task id comes first.
+      await this.send(this.revive(errback), { args: [failedId], parentId: failedId, rootId }).catch((error: unknown) =>
+        this.deps.logger.error('could not send an errback', { task: errback.task, error: String(error) }),
+      );
+    }
+  }
+
+  private async storeNeverRan(id: string, state: string, exc: ExceptionInfo, groupId: string | undefined): Promise<void> {
+    const meta = { status: state, result: exc, traceback: null, children: [], date_done: dateDoneNow(), ...(groupId ? { group_id: groupId } : {}), task_id: id };
+    await this.deps.backend.storeMeta(meta);
+  }
+}
+
+/** The chord membership a (frozen) canvas carries in its options, if any. */
+function memberOf(canvas: AnyCanvas, taskId: string): ChordMember | undefined {
+  const o = canvas.options;
+  if (!o.chord || !o.group_id) return undefined;
+  return { groupId: o.group_id, index: o.group_index ?? null, body: o.chord, taskId };
+}

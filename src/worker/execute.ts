@@ -1,0 +1,89 @@
+/**
+ * Run one task function in its context, with soft and hard time limits.
+ * - soft limit: the context's `signal` aborts (reason: TimeLimitExceeded soft); a well-behaved task
+ *   stops and throws. The task is not killed.
+ * - hard limit: the worker stops waiting and fails the task with TimeLimitExceeded. A task running in
+ *   this thread cannot be killed, so its promise is abandoned (CPU-bound work that must really stop
+ *   belongs in a child process).
+ * @module
+ */
+import { RetryRequest, TimeLimitExceededError } from '../errors.js';
+import type { ResultTuple } from '../protocol/result-meta.js';
+import type { TaskMessage } from '../protocol/message.js';
+import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
+import type { RegisteredTask } from './registry.js';
+import { isAutoRetry, retryCountdownMs } from './retry.js';
+
+/** How a run ended. */
+export type Outcome =
+  | { kind: 'success'; value: unknown }
+  | { kind: 'failure'; error: unknown }
+  | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined };
+
+/** What the executor needs besides the task and message. */
+export interface ExecutionEnv {
+  hostname: string;
+  queue: string;
+  /** Aborted on revoke or forced shutdown. */
+  abort: AbortController;
+}
+
+/** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
+export async function executeTask(task: RegisteredTask, message: TaskMessage, env: ExecutionEnv): Promise<{ outcome: Outcome; children: ResultTuple[] }> {
+  const h = message.headers;
+  const children: ResultTuple[] = [];
+  const retries = h.retries ?? 0;
+  const running: RunningTask = {
+    id: h.id,
+    name: h.task,
+    args: message.args,
+    kwargs: message.kwargs,
+    retries,
+    rootId: h.root_id ?? h.id,
+    parentId: h.parent_id ?? null,
+    groupId: h.group ?? null,
+    groupIndex: h.group_index ?? null,
+    hostname: env.hostname,
+    queue: env.queue,
+    signal: env.abort.signal,
+    retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
+    children,
+    addChild: (tuple) => children.push(tuple),
+  };
+  const [hard, soft] = h.timelimit ?? [null, null];
+  const hardSeconds = hard ?? task.settings.timeLimit;
+  const softSeconds = soft ?? task.settings.softTimeLimit;
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
+    const racers: Array<Promise<unknown>> = [run];
+    if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
+    if (hardSeconds) {
+      racers.push(
+        new Promise((_, reject) => {
+          timers.push(setTimeout(() => {
+            env.abort.abort(new TimeLimitExceededError(hardSeconds, true));
+            reject(new TimeLimitExceededError(hardSeconds, true));
+          }, hardSeconds * 1000));
+        }),
+      );
+    }
+    const value = await Promise.race(racers);
+    return { outcome: { kind: 'success', value: value === undefined ? null : value }, children };
+  } catch (error) {
+    return { outcome: classifyError(task, retries, error), children };
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+  }
+}
+
+function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
+  if (error instanceof RetryRequest) {
+    const maxRetries = (error as RetryRequest & { maxRetries?: number }).maxRetries;
+    return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries };
+  }
+  if (isAutoRetry(task.settings, error)) {
+    return { kind: 'retry', countdownMs: retryCountdownMs(task.settings, retries), cause: error, maxRetries: undefined };
+  }
+  return { kind: 'failure', error };
+}

@@ -1,0 +1,123 @@
+/**
+ * Process one delivery end to end: decode, look up, check expiry/revocation/ETA, execute, dispatch,
+ * settle. Never throws: a bad message is dead-lettered with its reason; an unexpected error
+ * requeues the message (at-least-once).
+ * @module
+ */
+import type { ResultBackend } from '../backend/backend.js';
+import type { Delivery } from '../broker/broker.js';
+import { MaxRetriesExceededError, MessageDecodeError, NotRegisteredError, RetryRequest, TaskRevokedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { decodeTaskMessage } from '../protocol/decode.js';
+import { toExceptionInfo } from '../protocol/exceptions.js';
+import type { TaskMessage } from '../protocol/message.js';
+import { isoWithMicros, parseIsoTime } from '../protocol/times.js';
+import type { Publisher } from '../publish/publisher.js';
+import { States } from '../states.js';
+import type { Dispatcher } from './dispatch.js';
+import { executeTask, type Outcome } from './execute.js';
+import { buildMeta, type MetaExtras } from './meta.js';
+import type { RegisteredTask, TaskRegistry } from './registry.js';
+import { mayRetry } from './retry.js';
+
+/** What the handler needs. */
+export interface HandlerDeps {
+  registry: TaskRegistry;
+  backend: ResultBackend;
+  publisher: Publisher;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  hostname: string;
+  resultExtended: boolean;
+  maxBodyBytes: number | undefined;
+  /** ETAs closer than this are run in place instead of deferred through the broker. */
+  etaSlackMs: number;
+}
+
+function traceOf(error: unknown): string | null {
+  return error instanceof Error && error.stack ? error.stack : null;
+}
+
+/** Handle one delivery (see module docs). `abort` is the task's abort controller. */
+export async function handleDelivery(delivery: Delivery, deps: HandlerDeps, abort: AbortController): Promise<void> {
+  let message: TaskMessage;
+  try {
+    message = decodeTaskMessage(delivery.message, deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {});
+  } catch (error) {
+    const reason = error instanceof MessageDecodeError ? `${error.reason}: ${error.message}` : `undecodable: ${String(error)}`;
+    deps.logger.error('rejected a message that cannot be decoded', { queue: delivery.queue, reason });
+    await delivery.reject({ requeue: false, reason });
+    return;
+  }
+  const h = message.headers;
+  const extras: MetaExtras = { extended: deps.resultExtended, hostname: deps.hostname, queue: delivery.queue };
+  try {
+    const task = deps.registry.get(h.task);
+    if (!task) {
+      deps.logger.error(`received unregistered task '${h.task}'`, { id: h.id, queue: delivery.queue });
+      await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(new NotRegisteredError(h.task)), null, [], extras);
+      await delivery.reject({ requeue: false, reason: `not-registered: ${h.task}` });
+      return;
+    }
+    const now = Date.now();
+    if (h.expires && parseIsoTime(h.expires).getTime() <= now) {
+      await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('expired')), null, [], extras);
+      await delivery.ack();
+      return;
+    }
+    if (await deps.backend.isRevoked(h.id, h.root_id)) {
+      await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('revoked')), null, [], extras);
+      await delivery.ack();
+      return;
+    }
+    if (h.eta) {
+      const at = parseIsoTime(h.eta).getTime();
+      if (at - now > deps.etaSlackMs) {
+        await delivery.defer(at);
+        return;
+      }
+      if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    }
+    if (task.settings.trackStarted) {
+      await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
+    }
+    const { outcome, children } = await executeTask(task, message, { hostname: deps.hostname, queue: delivery.queue, abort });
+    await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue);
+    await delivery.ack();
+  } catch (error) {
+    deps.logger.error('task handling failed; message requeued', { id: h.id, task: h.task, error: String(error) });
+    await delivery.reject({ requeue: true }).catch(() => undefined);
+  }
+}
+
+async function settleOutcome(
+  outcome: Outcome,
+  task: RegisteredTask,
+  message: TaskMessage,
+  children: Parameters<Dispatcher['succeeded']>[2],
+  deps: HandlerDeps,
+  extras: MetaExtras,
+  queue: string,
+): Promise<void> {
+  const h = message.headers;
+  if (outcome.kind === 'success') {
+    const ignore = h.ignore_result || task.settings.ignoreResult === true;
+    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras);
+    return;
+  }
+  if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
+    const eta = isoWithMicros(new Date(Date.now() + outcome.countdownMs));
+    const retryMessage: TaskMessage = { ...message, headers: { ...h, retries: (h.retries ?? 0) + 1, eta, parent_id: h.id } };
+    await deps.publisher.execute({ chordSizes: [], messages: [{ queue, priority: undefined, serializer: 'json', message: retryMessage }] });
+    const exc = toExceptionInfo(outcome.cause);
+    await deps.backend.storeMeta(buildMeta(message, States.RETRY, exc, { traceback: traceOf(outcome.cause), children, extras }));
+    return;
+  }
+  const error =
+    outcome.kind === 'retry'
+      ? outcome.cause instanceof RetryRequest
+        ? new MaxRetriesExceededError(`Can't retry ${h.task}[${h.id}] args:${JSON.stringify(message.args)} kwargs:${JSON.stringify(message.kwargs)}`)
+        : outcome.cause
+      : outcome.error;
+  await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras);
+}

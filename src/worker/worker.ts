@@ -1,0 +1,179 @@
+/**
+ * The worker: consumes queues, runs tasks with bounded concurrency, and shuts down gracefully.
+ * Lifecycle: `idle → running → draining → stopped`. No I/O happens in the constructor.
+ *
+ * Delivery is **at-least-once**: a message is acknowledged only after its task finished and its
+ * follow-ups and result were stored. A worker that dies mid-task leaves the message to be
+ * delivered again, so tasks should be idempotent (chord counting already is).
+ * @module
+ */
+import { hostname as osHostname } from 'node:os';
+import type { ResultBackend } from '../backend/backend.js';
+import type { Broker, Consumer, Delivery } from '../broker/broker.js';
+import type { Logger } from '../logger.js';
+import type { Publisher } from '../publish/publisher.js';
+import { Dispatcher } from './dispatch.js';
+import { handleDelivery, type HandlerDeps } from './handle.js';
+import type { TaskRegistry } from './registry.js';
+
+/** Worker options. Every field documents its default. */
+export interface WorkerOptions {
+  /** Queues to consume, served in this order. Default: the app's default queue (`celery`). */
+  queues?: string[];
+  /** Tasks run at once. Default: 16 (async tasks share one thread; raise it for I/O-bound work). */
+  concurrency?: number;
+  /** Messages fetched ahead per concurrency slot (prefetch = concurrency × this). Default: 4 (Celery's). */
+  prefetchMultiplier?: number;
+  /** Node name in results and logs. Default: `celeriac@<hostname>`. */
+  hostname?: string;
+  /** Store extended result metas. Default: the app's `resultExtended`. */
+  resultExtended?: boolean;
+  /** Reject (dead-letter) message bodies larger than this many bytes. Default: no limit. */
+  maxBodyBytes?: number;
+  /** Stop gracefully on SIGTERM/SIGINT when started with `run()`. Default: true. */
+  handleSignals?: boolean;
+  /** ETAs closer than this many ms run in place instead of being deferred through the broker. Default: 1000. */
+  etaSlackMs?: number;
+}
+
+/** Worker lifecycle states. */
+export type WorkerState = 'idle' | 'running' | 'draining' | 'stopped';
+
+/** What the worker gets from its app when it starts. */
+export interface WorkerDeps {
+  broker: Broker;
+  backend: ResultBackend;
+  publisher: Publisher;
+  registry: TaskRegistry;
+  logger: Logger;
+}
+
+/** Consumes and runs tasks; see the module documentation. */
+export class Worker {
+  private stateValue: WorkerState = 'idle';
+  private consumer: Consumer | undefined;
+  private deps: HandlerDeps | undefined;
+  private readonly waiting: Delivery[] = [];
+  private readonly active = new Set<Promise<void>>();
+  private readonly aborts = new Set<AbortController>();
+  private drained: (() => void) | undefined;
+  private stopped: Promise<void> | undefined;
+  private resolveStopped: (() => void) | undefined;
+  readonly hostname: string;
+
+  constructor(
+    private readonly connect: () => Promise<WorkerDeps>,
+    readonly options: WorkerOptions = {},
+  ) {
+    this.hostname = options.hostname ?? `celeriac@${osHostname()}`;
+  }
+
+  /** The lifecycle state. */
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  /** Tasks running right now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Connect and start consuming. Resolves once consuming. */
+  async start(): Promise<this> {
+    if (this.stateValue !== 'idle') return this;
+    this.stateValue = 'running';
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    const base = await this.connect();
+    const dispatcher = new Dispatcher({ publisher: base.publisher, backend: base.backend, applier: base.publisher, logger: base.logger });
+    this.deps = {
+      registry: base.registry,
+      backend: base.backend,
+      publisher: base.publisher,
+      dispatcher,
+      logger: base.logger,
+      hostname: this.hostname,
+      resultExtended: this.options.resultExtended ?? false,
+      maxBodyBytes: this.options.maxBodyBytes,
+      etaSlackMs: this.options.etaSlackMs ?? 1000,
+    };
+    const concurrency = this.concurrency();
+    const queues = this.options.queues ?? ['celery'];
+    this.consumer = await base.broker.consume(queues, {
+      prefetch: concurrency * (this.options.prefetchMultiplier ?? 4),
+      onMessage: (delivery) => this.enqueue(delivery),
+      onMalformed: (malformed) => base.logger.error('dead-lettered a malformed message', { queue: malformed.queue, reason: malformed.reason }),
+    });
+    base.logger.info(`worker ${this.hostname} consuming ${queues.join(', ')} (concurrency ${concurrency})`);
+    return this;
+  }
+
+  /** Start, then wait until stopped (by `stop()` or SIGTERM/SIGINT). */
+  async run(): Promise<void> {
+    await this.start();
+    if (this.options.handleSignals !== false) {
+      const onSignal = (signal: NodeJS.Signals) => {
+        this.deps?.logger.info(`worker ${this.hostname} received ${signal}: finishing running tasks`);
+        void this.stop();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    }
+    await this.stopped;
+  }
+
+  /**
+   * Stop consuming, let running tasks finish (up to `timeoutMs`, default: wait), then return
+   * the messages fetched but not started to the broker.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.stateValue === 'stopped' || this.stateValue === 'idle') {
+      this.stateValue = 'stopped';
+      return;
+    }
+    if (this.stateValue === 'draining') return this.stopped;
+    this.stateValue = 'draining';
+    await this.consumer?.cancel();
+    for (const delivery of this.waiting.splice(0)) await delivery.reject({ requeue: true }).catch(() => undefined);
+    if (this.active.size > 0) {
+      const done = new Promise<void>((resolve) => (this.drained = resolve));
+      const timeout = options.timeoutMs;
+      if (timeout === undefined) await done;
+      else {
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeout).unref())]);
+        for (const abort of this.aborts) abort.abort(new Error('worker shutdown'));
+      }
+    }
+    this.stateValue = 'stopped';
+    this.resolveStopped?.();
+  }
+
+  private concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 16);
+  }
+
+  private enqueue(delivery: Delivery): void {
+    if (this.stateValue !== 'running') {
+      void delivery.reject({ requeue: true }).catch(() => undefined);
+      return;
+    }
+    this.waiting.push(delivery);
+    this.pump();
+  }
+
+  private pump(): void {
+    const deps = this.deps;
+    if (!deps) return;
+    while (this.active.size < this.concurrency() && this.waiting.length > 0) {
+      const delivery = this.waiting.shift()!;
+      const abort = new AbortController();
+      this.aborts.add(abort);
+      const job: Promise<void> = handleDelivery(delivery, deps, abort).finally(() => {
+        this.active.delete(job);
+        this.aborts.delete(abort);
+        if (this.stateValue === 'running') this.pump();
+        else if (this.active.size === 0) this.drained?.();
+      });
+      this.active.add(job);
+    }
+  }
+}
