@@ -57,13 +57,16 @@ function codePointLength(text: string): number {
 
 /** Celery's `truncate`: when `text` has `max` code points or more, cut at `max`, then at the last space, and add `...`. */
 function truncate(text: string, max: number | null): string {
-  if (!max || text.length < max || codePointLength(text) < max) return text;
-  let prefix = '';
-  let taken = 0;
-  for (const char of text) {
-    if (taken++ === max) break;
-    prefix += char;
+  if (!max || text.length < max) return text;
+  // Walk at most `max` code points (never the whole of a huge string).
+  let end = 0;
+  let counted = 0;
+  while (counted < max && end < text.length) {
+    end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+    counted++;
   }
+  if (counted < max) return text;
+  const prefix = text.slice(0, end);
   const space = prefix.lastIndexOf(' ');
   return `${space >= 0 ? prefix.slice(0, space) : prefix}...`;
 }
@@ -159,7 +162,10 @@ function classify(value: unknown): Classified {
   }
   if (value instanceof Map) return { start: open('{'), end: close('}'), children: mapping(value), name: 'dict' };
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return classify(toJSON.call(value));
+  if (typeof toJSON === 'function') {
+    const json: unknown = toJSON.call(value);
+    if (json !== value) return classify(json);
+  }
   return { start: open('{'), end: close('}'), children: mapping(Object.entries(value)), name: 'dict' };
 }
 

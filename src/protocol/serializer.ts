@@ -66,17 +66,82 @@ export const jsonSerializer: Serializer = {
   },
 };
 
-// Python's msgpack: maps decode to plain objects, str/bin are distinct, floats are float64.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, int64AsType: 'number' });
+// Python's msgpack (`packb(use_bin_type=True)` / `unpackb(raw=False)`): maps decode to plain
+// objects, str and bin are distinct (Uint8Array/Buffer ⇄ bin), non-integral numbers are always
+// float64 (0xcb, never float32), no records, no structured clones, undefined as nil.
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  int64AsType: 'number',
+  useFloat32: 0,
+  encodeUndefinedAsNil: true,
+  structuredClone: false,
+  moreTypes: false,
+});
+
+const INT32_MIN = -0x8000_0000;
+const UINT32_MAX = 0xffff_ffff;
+
+/** JSON leaves these out of objects and writes null for them in arrays. */
+const isOmittedValue = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
+
+/**
+ * Rewrite, before packing, what msgpackr would write differently from Python (or from our JSON):
+ * - integers beyond 32 bits: msgpackr writes them as float64; as BigInt they become int64, so
+ *   Python reads an `int`;
+ * - objects with `toJSON` (Date → ISO string, as JSON.stringify does), instead of msgpack
+ *   extensions Python does not read; Sets become lists; class instances become plain maps;
+ * - undefined/functions/symbols: left out of objects, null in arrays (as JSON.stringify).
+ * Unchanged subtrees are returned as they are (no copy).
+ *
+ * Known limit: JavaScript has one number type, so an integral float (`1.0`) is packed as the int
+ * `1`, and Python reads `int`. Non-integral numbers are always float64, as Python writes them.
+ */
+function toMsgpackValue(value: unknown): unknown {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && (value > UINT32_MAX || value < INT32_MIN) ? BigInt(value) : value;
+  }
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return isOmittedValue(value) ? null : value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index]; // holes read as undefined, written as null (as JSON)
+      const packed = isOmittedValue(item) ? null : toMsgpackValue(item);
+      if ((packed !== item || !(index in value)) && !copy) copy = value.slice(0, index);
+      copy?.push(packed);
+    }
+    return copy ?? value;
+  }
+  if (value instanceof Set) return toMsgpackValue([...value]);
+  if (value instanceof Map) return new Map([...value].filter(([, item]) => !isOmittedValue(item)).map(([key, item]) => [key, toMsgpackValue(item)]));
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    const json: unknown = toJSON.call(value);
+    if (json !== value) return toMsgpackValue(json);
+  }
+  const entries = Object.entries(value);
+  let copy: Record<string, unknown> | undefined = Object.getPrototypeOf(value) === Object.prototype ? undefined : {};
+  entries.forEach(([key, item], index) => {
+    const omitted = isOmittedValue(item);
+    const packed = omitted ? undefined : toMsgpackValue(item);
+    if ((omitted || packed !== item) && !copy) copy = Object.fromEntries(entries.slice(0, index));
+    if (copy && !omitted) copy[key] = packed;
+  });
+  return copy ?? value;
+}
 
 /** msgpack, compatible with Python's `msgpack.packb(use_bin_type=True)` / `unpackb(raw=False)`. */
 export const msgpackSerializer: Serializer = {
   name: 'msgpack',
   contentType: 'application/x-msgpack',
   contentEncoding: 'binary',
-  encode: (value) => packr.pack(value),
+  encode: (value) => packr.pack(toMsgpackValue(value)),
   decode: (bytes) => {
+    if (bytes.byteLength === 0) throw new MessageDecodeError('bad-msgpack', 'msgpack body is empty');
     try {
+      // Throws on trailing bytes too ("Data read, but end of buffer not reached"): Python's
+      // corrupt group messages (celery/celery#4710) are refused, not half-read.
       return packr.unpack(bytes);
     } catch (error) {
       throw new MessageDecodeError('bad-msgpack', `msgpack body does not decode: ${(error as Error).message}`);

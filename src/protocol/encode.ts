@@ -1,0 +1,110 @@
+/**
+ * Task message → wire: Celery protocol v2 headers, properties and the body `[args, kwargs, embed]`
+ * serialized (and optionally compressed). Pure; no I/O. See shared/celery-wire/README.md §1.
+ * @module
+ */
+import { type CompressionName, compressBody } from './compression.js';
+import type { Embed, TaskHeaders, TaskMessage, TaskProperties } from './message.js';
+import { argsRepr, kwargsRepr } from './pyrepr.js';
+import type { Serializer } from './serializer.js';
+
+/**
+ * A message as brokers carry it. Structurally the same as `WireMessage` in `broker/broker.ts`
+ * (protocol/ must not import broker/, which imports protocol/), so either can be passed for the other.
+ */
+export interface EncodedMessage {
+  /** The serialized (and possibly compressed) body. Raw bytes, not base64. */
+  body: Uint8Array;
+  contentType: string;
+  contentEncoding: string;
+  headers: Record<string, unknown>;
+  properties: Record<string, unknown>;
+}
+
+/** Options of {@link encodeTaskMessage}. */
+export interface EncodeOptions {
+  /**
+   * Compress the body and say so in the `compression` header. Default: none.
+   * `gzip` is kombu's `application/x-gzip` (zlib), which every Python worker reads; `brotli` needs
+   * the `brotli` package on Python peers.
+   */
+  compression?: CompressionName;
+}
+
+/** A header that can be absent from a message we complete (everything but `task` and `id`). */
+export type PartialTaskHeaders = Pick<TaskHeaders, 'task' | 'id'> & Partial<TaskHeaders> & Record<string, unknown>;
+
+/**
+ * Every protocol-v2 header, in Celery's order, with Celery's defaults for those that are absent
+ * (`undefined` or `null` where null is not allowed): `lang` `'py'`, `retries` 0, `timelimit`
+ * `[null, null]`, `root_id` the task's own id, `argsrepr`/`kwargsrepr` computed from the body,
+ * `origin` `''`, `ignore_result` false, the others null. Other headers are kept (undefined → null).
+ */
+export function completeTaskHeaders(headers: PartialTaskHeaders, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): TaskHeaders {
+  const [hardLimit = null, softLimit = null] = headers.timelimit ?? [];
+  const complete: TaskHeaders = {
+    lang: headers.lang ?? 'py',
+    task: headers.task,
+    id: headers.id,
+    shadow: headers.shadow ?? null,
+    eta: headers.eta ?? null,
+    expires: headers.expires ?? null,
+    group: headers.group ?? null,
+    group_index: headers.group_index ?? null,
+    retries: headers.retries ?? 0,
+    timelimit: [hardLimit, softLimit],
+    // Celery: "empty root_id defaults to task_id".
+    root_id: headers.root_id || headers.id,
+    parent_id: headers.parent_id ?? null,
+    argsrepr: headers.argsrepr ?? argsRepr(args),
+    kwargsrepr: headers.kwargsrepr ?? kwargsRepr(kwargs),
+    origin: headers.origin ?? '',
+    ignore_result: headers.ignore_result ?? false,
+  };
+  for (const [key, value] of Object.entries(headers)) {
+    if (!(key in complete)) complete[key] = value === undefined ? null : value;
+  }
+  return complete;
+}
+
+/** The embed with all four keys present (explicit nulls), in Celery's key order. */
+function completeEmbed(embed: Partial<Embed> | null | undefined): Embed {
+  return {
+    callbacks: embed?.callbacks ?? null,
+    errbacks: embed?.errbacks ?? null,
+    chain: embed?.chain ?? null,
+    chord: embed?.chord ?? null,
+  };
+}
+
+/** The properties as given (undefined values dropped), with Celery's defaults for the required ones. */
+function completeProperties(properties: Partial<TaskProperties>, taskId: string): Record<string, unknown> {
+  const complete: Record<string, unknown> = { correlation_id: taskId, reply_to: '', delivery_mode: 2 };
+  for (const [key, value] of Object.entries(properties)) if (value !== undefined) complete[key] = value;
+  return complete;
+}
+
+/**
+ * Encode a task message for a broker: body bytes = `serializer.encode([args, kwargs, embed])`,
+ * content type and encoding from the serializer, every v2 header present (see
+ * {@link completeTaskHeaders}), properties as given. A `compression` header in `message.headers`
+ * is ignored: only `options.compression` decides whether the body is compressed.
+ * @throws whatever the serializer throws for a value it cannot encode (e.g. a BigInt in JSON).
+ */
+export function encodeTaskMessage(message: TaskMessage, serializer: Serializer, options: EncodeOptions = {}): EncodedMessage {
+  const { compression: _ignored, ...given } = message.headers;
+  const headers: Record<string, unknown> = completeTaskHeaders(given as PartialTaskHeaders, message.args, message.kwargs);
+  let body = serializer.encode([message.args, message.kwargs, completeEmbed(message.embed)]);
+  if (options.compression) {
+    const compressed = compressBody(body, options.compression);
+    body = compressed.body;
+    headers['compression'] = compressed.header;
+  }
+  return {
+    body,
+    contentType: serializer.contentType,
+    contentEncoding: serializer.contentEncoding,
+    headers,
+    properties: completeProperties(message.properties, message.headers.id),
+  };
+}
