@@ -8,7 +8,7 @@ import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
 import { resolveBroker } from './broker/resolve.js';
-import type { AnyCanvas, ApplyCall, CanvasApplier } from './canvas/canvas.js';
+import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas/canvas.js';
 import type { SignatureOptions } from './canvas/options.js';
 import type { PlanConfig } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
@@ -84,6 +84,7 @@ export class Celeriac implements CanvasApplier {
       now: () => Date.now(),
     };
     registerBuiltins(this.registry);
+    setCurrentApplier(this);
   }
 
   /** The default queue name. */

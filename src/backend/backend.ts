@@ -61,9 +61,10 @@ export interface ResultBackend {
   setChordSize(groupId: string, size: number): Promise<void>;
   /**
    * Count one finished header part, atomically and idempotently (a task id counts once however
-   * often it is delivered). Returns `complete: true` with every part in header order when this part
-   * completed the chord; again on a later call for the same chord until {@link clearChord} runs,
-   * so a worker that died before sending the body lets a redelivery send it.
+   * often it is delivered). Returns `complete: true` with every part in header order to the part
+   * that completed the chord (which claims the completion), and again only to that same task id
+   * (a redelivery after its worker died before sending the body) until {@link clearChord} runs.
+   * Any other part, even re-delivered, gets `complete: false`, so the body is sent once.
    */
   addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress>;
   /** Remove a chord's counters once its body was sent (or its failure recorded). */

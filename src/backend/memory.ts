@@ -12,6 +12,8 @@ import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './bac
 interface ChordState {
   size: number | undefined;
   parts: Map<string, ChordPart>;
+  /** The task id whose part completed the chord. */
+  completedBy: string | undefined;
 }
 
 /** The state shared by every handle of one memory backend name. */
@@ -115,6 +117,8 @@ export class MemoryBackend implements ResultBackend {
     const counted = !chord.parts.has(part.taskId);
     if (counted) chord.parts.set(part.taskId, structuredClone(part));
     if (chord.size === undefined || chord.parts.size < chord.size) return { complete: false, counted };
+    chord.completedBy ??= part.taskId;
+    if (chord.completedBy !== part.taskId) return { complete: false, counted };
     const parts = [...chord.parts.values()].sort(byHeaderIndex);
     return { complete: true, parts: structuredClone(parts) };
   }
@@ -137,7 +141,7 @@ export class MemoryBackend implements ResultBackend {
   private chordState(groupId: string): ChordState {
     let chord = this.store.chords.get(groupId);
     if (!chord) {
-      chord = { size: undefined, parts: new Map() };
+      chord = { size: undefined, parts: new Map(), completedBy: undefined };
       this.store.chords.set(groupId, chord);
     }
     return chord;

@@ -39,6 +39,16 @@ interface CanvasFields {
   readonly immutable: boolean;
 }
 
+let currentApplier: CanvasApplier | undefined;
+
+/**
+ * Make `applier` the current app: canvases built without one (e.g. an empty `group()`) are sent
+ * through it, like Celery's `current_app`. Every new app becomes current.
+ */
+export function setCurrentApplier(applier: CanvasApplier): void {
+  currentApplier = applier;
+}
+
 /** Factories registered by subclasses, so the base can build chains without an import cycle. */
 export const canvasFactories: {
   chain?: (steps: readonly AnyCanvas[]) => AnyCanvas;
@@ -160,12 +170,13 @@ export abstract class Canvas<R> implements CanvasFields {
 
   /** Send through the app this canvas came from. */
   protected send(call: ApplyCall): Promise<unknown> {
-    if (!this.applier) {
+    const applier = this.applier ?? currentApplier;
+    if (!applier) {
       throw new Error(
         `celeriac: cannot send '${this.task}': this signature is not bound to an app (create it with app.task(...).s() or app.signature())`,
       );
     }
-    return this.applier.applyCanvas(this, call);
+    return applier.applyCanvas(this, call);
   }
 
   /** A copy of this value with some fields replaced (and subclass fields kept). */

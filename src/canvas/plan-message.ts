@@ -66,7 +66,8 @@ export function planTaskMessage(sig: AnyCanvas, ctx: ApplyContext, config: PlanC
   const priority = numberOrNull(opts.priority) ?? undefined;
   const properties: TaskProperties = { correlation_id: id, reply_to: config.replyTo, delivery_mode: 2 };
   if (priority !== undefined) properties.priority = priority;
-  if (expires !== null) properties.expiration = String(Math.max(0, Date.parse(expires) - now));
+  // No AMQP `expiration` property: a broker would drop the expired message silently and its waiter
+  // would hang. The worker reads the `expires` header and stores REVOKED instead (Celery's semantics).
   const message: TaskMessage = {
     headers,
     properties,

@@ -108,8 +108,11 @@ export function backendConformance(name: string, make: () => Promise<ResultBacke
         ['t2', 2, 'SUCCESS'],
       ]);
       expect(done.parts[0]!.result).toEqual({ a: 1 });
-      // A redelivered last part still sees completion until the chord is cleared (so the body can be sent).
+      // The completing part (t1) claimed completion: its redelivery still sees it until the chord is
+      // cleared (so a worker that died before sending the body lets the redelivery send it), while a
+      // redelivery of any other part does not (so the body is sent once).
       expect((await backend.addChordPart(gid, { taskId: 't1', index: 1, state: 'FAILURE', result: null })).complete).toBe(true);
+      expect((await backend.addChordPart(gid, { taskId: 't0', index: 0, state: 'SUCCESS', result: { a: 1 } })).complete).toBe(false);
       await backend.clearChord(gid);
       expect((await backend.addChordPart(gid, { taskId: 't1', index: 1, state: 'SUCCESS', result: 1 })).complete).toBe(false);
     });
