@@ -6,6 +6,7 @@
  */
 import { newId } from '../ids.js';
 import type { SignatureDict, SignatureOptionsDict, SubtaskType } from '../protocol/message.js';
+import type { Chain } from './chain.js';
 import { mergeOptions, toOptionsDict, type SignatureOptions } from './options.js';
 
 /** What a canvas needs from the app to be sent. Implemented by the app's publisher. */
@@ -132,10 +133,10 @@ export abstract class Canvas<R> implements CanvasFields {
   }
 
   /** A chain of this canvas followed by `steps` (`a.pipe(b, c)` is `chain(a, b, c)`). */
-  pipe<S extends AnyCanvas[]>(...steps: S): Canvas<S extends [...unknown[], infer L] ? ResultOf<L> : R> {
+  pipe<S extends AnyCanvas[]>(...steps: S): Chain<S extends [...unknown[], infer L] ? ResultOf<L> : R> {
     const make = canvasFactories.chain;
     if (!make) throw new Error('celeriac: canvas/chain.js is not loaded');
-    return make([this, ...steps]) as Canvas<S extends [...unknown[], infer L] ? ResultOf<L> : R>;
+    return make([this, ...steps]) as Chain<S extends [...unknown[], infer L] ? ResultOf<L> : R>;
   }
 
   /** A copy with ids assigned (task id; group, chord and chain ids; every member's id). */

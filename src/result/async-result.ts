@@ -4,7 +4,7 @@
  * @module
  */
 import type { ResultBackend } from '../backend/backend.js';
-import { TimeoutError } from '../errors.js';
+import { TimeoutError, type RemoteTaskError } from '../errors.js';
 import { fromExceptionInfo } from '../protocol/exceptions.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
@@ -73,7 +73,10 @@ export class AsyncResult<R = unknown> {
    * Throws {@link TimeoutError} after `timeout` ms, and {@link RemoteTaskError} for a failed or
    * revoked task unless `propagate: false` (then the error is returned as the value).
    */
-  async get(options: GetOptions = {}): Promise<R> {
+  get(options?: GetOptions & { propagate?: true }): Promise<R>;
+  get(options: GetOptions & { propagate: false }): Promise<R | RemoteTaskError>;
+  get(options?: GetOptions): Promise<R | RemoteTaskError>;
+  async get(options: GetOptions = {}): Promise<R | RemoteTaskError> {
     const waitOptions = { ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     const meta = await this.backend.waitFor(this.id, waitOptions);
     if (!meta) throw new TimeoutError(this.id, options.timeout ?? 0);
@@ -105,11 +108,11 @@ export class AsyncResult<R = unknown> {
   }
 
   /** The value of a ready meta: the result, or the error (thrown when `propagate`). */
-  protected valueOf(meta: TaskMeta, propagate: boolean): R {
+  protected valueOf(meta: TaskMeta, propagate: boolean): R | RemoteTaskError {
     if (PROPAGATE_STATES.has(meta.status)) {
       const error = fromExceptionInfo(meta.result, { taskId: this.id, state: meta.status, traceback: meta.traceback });
       if (propagate) throw error;
-      return error as unknown as R;
+      return error;
     }
     return meta.result as R;
   }

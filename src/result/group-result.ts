@@ -3,7 +3,7 @@
  * @module
  */
 import type { ResultBackend } from '../backend/backend.js';
-import { TimeoutError } from '../errors.js';
+import { TimeoutError, type RemoteTaskError } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
 import { AsyncResult, type GetOptions, type ResultFactory } from './async-result.js';
@@ -40,7 +40,10 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> extends Async
   }
 
   /** Same as {@link join}. */
-  override get(options: GetOptions = {}): Promise<R> {
+  override get(options?: GetOptions & { propagate?: true }): Promise<R>;
+  override get(options: GetOptions & { propagate: false }): Promise<R | RemoteTaskError>;
+  override get(options?: GetOptions): Promise<R | RemoteTaskError>;
+  override get(options: GetOptions = {}): Promise<R | RemoteTaskError> {
     return this.join(options);
   }
 

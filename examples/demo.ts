@@ -1,0 +1,28 @@
+/**
+ * `npm run demo`: every example end to end on the embedded in-memory broker and backend
+ * (no server needed). Shows each step as the worker runs it, then the final results.
+ */
+import { Celeriac } from '../src/index.js';
+import { runChordFanIn } from './chord-fanin.js';
+import { runLoginWorkflow } from './login-workflow.js';
+import { runOrderWorkflow } from './order-workflow.js';
+
+const app = new Celeriac({ logLevel: 'warn' }); // broker and backend default to memory://
+const log = (line: string) => console.log(`  · ${line}`);
+const worker = await app.worker({ concurrency: 8 }).start();
+
+console.log('1. New-device login: check device → (notify user ‖ save event) → scoring API → post-process');
+const login = await runLoginWorkflow(app, { user: 'ada', device: 'phone-7', ip: '203.0.113.9' }, log);
+console.log('  ⇒', JSON.stringify(login));
+
+console.log('\n2. Order: order the product → mail the customer with the order id (one payload for both)');
+const order = await runOrderWorkflow(app, { customer: 'Grace', email: 'grace@example.com', product: 'keyboard', quantity: 2 }, log);
+console.log('  ⇒', JSON.stringify(order));
+
+console.log('\n3. Chord fan-in with link/linkError: prices from shops → total → report (or alert once)');
+const fanIn = await runChordFanIn(app, log);
+console.log('  ⇒', JSON.stringify(fanIn));
+
+await worker.stop();
+await app.close();
+console.log('\nAll workflows finished.');

@@ -1,0 +1,86 @@
+/**
+ * The CLI commands: `worker`, `call`, `result`. Each returns an exit code.
+ * @module
+ */
+import { isReady } from '../states.js';
+import { loadApp, parseJsonFlag, type AppFlags } from './load-app.js';
+
+/** Flags of `celeriac worker`. */
+export interface WorkerFlags extends AppFlags {
+  queues?: string;
+  concurrency?: string;
+  prefetchMultiplier?: string;
+  hostname?: string;
+}
+
+/** `celeriac worker`: consume until SIGTERM/SIGINT, then finish running tasks and exit. */
+export async function workerCommand(flags: WorkerFlags): Promise<number> {
+  const app = await loadApp(flags);
+  const worker = app.worker({
+    ...(flags.queues ? { queues: flags.queues.split(',').map((q) => q.trim()).filter(Boolean) } : {}),
+    ...(flags.concurrency ? { concurrency: Number(flags.concurrency) } : {}),
+    ...(flags.prefetchMultiplier ? { prefetchMultiplier: Number(flags.prefetchMultiplier) } : {}),
+    ...(flags.hostname ? { hostname: flags.hostname } : {}),
+  });
+  app.logger.info(`registered tasks: ${app.registry.names().join(', ')}`);
+  await worker.run();
+  await app.close();
+  return 0;
+}
+
+/** Flags of `celeriac call`. */
+export interface CallFlags extends AppFlags {
+  args?: string;
+  kwargs?: string;
+  queue?: string;
+  countdown?: string;
+  eta?: string;
+  expires?: string;
+  priority?: string;
+  wait?: boolean;
+  timeout?: string;
+}
+
+/** `celeriac call <task>`: send a task by name, print its id (and its result with --wait). */
+export async function callCommand(name: string, flags: CallFlags): Promise<number> {
+  const app = await loadApp(flags);
+  try {
+    const args = parseJsonFlag<unknown[]>('args', flags.args, []);
+    const kwargs = parseJsonFlag<Record<string, unknown>>('kwargs', flags.kwargs, {});
+    const result = await app.sendTask(name, args, kwargs, {
+      ...(flags.queue ? { queue: flags.queue } : {}),
+      ...(flags.countdown ? { countdown: Number(flags.countdown) } : {}),
+      ...(flags.eta ? { eta: flags.eta } : {}),
+      ...(flags.expires ? { expires: Number(flags.expires) } : {}),
+      ...(flags.priority ? { priority: Number(flags.priority) } : {}),
+    });
+    process.stdout.write(`${result.id}\n`);
+    if (!flags.wait) return 0;
+    const value = await result.get({ ...(flags.timeout ? { timeout: Number(flags.timeout) * 1000 } : {}) });
+    process.stdout.write(`${JSON.stringify(value)}\n`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Flags of `celeriac result`. */
+export interface ResultFlags extends AppFlags {
+  wait?: boolean;
+  timeout?: string;
+}
+
+/** `celeriac result <id>`: print a task's state and result (the whole meta as JSON). */
+export async function resultCommand(id: string, flags: ResultFlags): Promise<number> {
+  const app = await loadApp(flags);
+  try {
+    const result = app.asyncResult(id);
+    if (flags.wait) await result.get({ propagate: false, ...(flags.timeout ? { timeout: Number(flags.timeout) * 1000 } : {}) });
+    const meta = await result.meta();
+    const state = meta?.status ?? 'PENDING';
+    process.stdout.write(`${JSON.stringify({ id, state, result: meta?.result ?? null, traceback: meta?.traceback ?? null, parent_id: meta?.parent_id ?? null, children: meta?.children ?? [] }, null, 2)}\n`);
+    return isReady(state) && state !== 'SUCCESS' ? 1 : 0;
+  } finally {
+    await app.close();
+  }
+}
