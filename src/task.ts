@@ -11,6 +11,13 @@ import type { AsyncResult } from './result/async-result.js';
 import type { TaskSettings } from './worker/registry.js';
 
 /**
+ * The argument lists a partial signature may hold: any suffix of the task's parameters, because a
+ * parent's result (in a chain) or `applyAsync({ args })` is prepended to them at send time.
+ * For `(x: number, y: number)`: `[]`, `[y]` or `[x, y]`.
+ */
+export type PartialArgs<A extends unknown[]> = A extends [unknown, ...infer Rest] ? A | PartialArgs<Rest> : A;
+
+/**
  * A registered task.
  * @typeParam A - the argument tuple.
  * @typeParam R - the (awaited) result type.
@@ -27,10 +34,10 @@ export class Task<A extends unknown[], R> {
   ) {}
 
   /**
-   * A partial signature: the given args come first, a parent's result (in a chain) or
-   * `applyAsync({ args })` fill the rest. `add.s('x')` does not compile for a numeric task.
+   * A partial signature: the given args are the last ones; a parent's result (in a chain) or
+   * `applyAsync({ args })` is prepended. `add.s('x')` does not compile for a numeric task.
    */
-  s(...args: Partial<A>): Signature<R> {
+  s(...args: PartialArgs<A>): Signature<R> {
     return new Signature<R>({ task: this.name, args, options: this.defaultOptions() }, this.applier);
   }
 
@@ -41,13 +48,13 @@ export class Task<A extends unknown[], R> {
 
   /** Send the task now with these args. */
   delay(...args: A): Promise<AsyncResult<R>> {
-    return this.s(...(args as Partial<A>)).applyAsync();
+    return this.si(...args).applyAsync();
   }
 
   /** Send the task with args, kwargs (sent as Celery kwargs) and options. */
   applyAsync(args: A, options: SignatureOptions & { kwargs?: Record<string, unknown> } = {}): Promise<AsyncResult<R>> {
     const { kwargs, ...rest } = options;
-    const sig = this.s(...(args as Partial<A>));
+    const sig = this.s(...(args as PartialArgs<A>));
     return (kwargs ? sig.withKwargs(kwargs) : sig).applyAsync({ options: rest });
   }
 

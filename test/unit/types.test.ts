@@ -17,6 +17,11 @@ describe('types flow end to end (checked by tsc in npm test)', () => {
     add.si(1);
     // @ts-expect-error too many arguments
     add.s(1, 2, 3);
+    // partial args are the trailing parameters: the parent's result is prepended
+    const greet = app.task('greet', (orderId: string, customer: { name: string }) => `${orderId}:${customer.name}`);
+    expectTypeOf(greet.s({ name: 'x' })).toEqualTypeOf<Signature<string>>();
+    // @ts-expect-error the last parameter is an object, not a string
+    greet.s('order-1');
     expectTypeOf(add.delay).returns.toEqualTypeOf<Promise<AsyncResult<number>>>();
   });
 
