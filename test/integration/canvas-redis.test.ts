@@ -1,0 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { Celeriac } from '../../src/index.js';
+import { canvasConformance } from '../conformance/canvas.suite.js';
+import { flushLeadDb, LEAD_DBS, requireRedis } from '../helpers/lead-redis.js';
+
+const url = `redis://127.0.0.1:6379/${LEAD_DBS.canvasRedis}`;
+beforeAll(requireRedis);
+afterAll(() => flushLeadDb(LEAD_DBS.canvasRedis));
+
+canvasConformance('redis broker + redis backend', () =>
+  new Celeriac({ broker: url, backend: url, defaultQueue: `canvas-${randomUUID().slice(0, 8)}`, logLevel: 'silent' }),
+);
