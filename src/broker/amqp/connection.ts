@@ -6,6 +6,7 @@
  */
 import { connect, type ChannelModel } from 'amqplib';
 import { TransportError } from '../../errors.js';
+import { acceptPyAmqpLongLongs } from './long-long-headers.js';
 import { reconnectDelay, redactUrl, type ResolvedAmqpOptions } from './options.js';
 
 /** A component that owns channels on the shared connection. */
@@ -70,6 +71,7 @@ export class AmqpConnection {
     let model: ChannelModel;
     try {
       model = await connect(this.options.connection, {
+        ...this.options.tls,
         timeout: this.options.connectTimeoutMs,
         clientProperties: { connection_name: `celeriac pid ${process.pid}` },
       });
@@ -81,6 +83,7 @@ export class AmqpConnection {
       await model.close().catch(() => undefined);
       return;
     }
+    acceptPyAmqpLongLongs(model); // py-amqp's 'L' header ints would otherwise kill the connection
     model.on('error', () => undefined); // the 'close' event that follows carries the error
     model.on('close', (error?: Error) => this.handleClose(model, error));
     this.model = model;

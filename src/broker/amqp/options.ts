@@ -2,6 +2,7 @@
  * Options of the RabbitMQ broker, their defaults, and parsing of `amqp://` URLs.
  * @module
  */
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigError } from '../../errors.js';
 
 /** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
@@ -60,6 +61,11 @@ export interface AmqpBrokerOptions {
   heartbeat?: number;
   /** Timeout of one TCP/TLS connect + AMQP handshake, in ms. Default `10000`. */
   connectTimeoutMs?: number;
+  /**
+   * TLS settings for `amqps://` (`ca`, `cert`, `key`, `passphrase`, `rejectUnauthorized`, `servername`…),
+   * passed to `tls.connect`. Default: none (system CAs, server name from the URL host).
+   */
+  tls?: TlsOptions;
   /** Observer of connection events (logging, metrics, tests). Must not throw. Default: none. */
   onEvent?: (event: AmqpBrokerEvent) => void;
 }
@@ -74,6 +80,7 @@ export interface ResolvedAmqpOptions {
   readonly publishTimeoutMs: number;
   readonly maxBufferedPublishes: number;
   readonly connectTimeoutMs: number;
+  readonly tls: TlsOptions;
   readonly onEvent: (event: AmqpBrokerEvent) => void;
 }
 
@@ -158,6 +165,7 @@ export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmq
     publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs, 30_000),
     maxBufferedPublishes: positive('maxBufferedPublishes', options.maxBufferedPublishes, 10_000),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    tls: options.tls ?? {},
     onEvent: options.onEvent ?? (() => undefined),
   };
 }

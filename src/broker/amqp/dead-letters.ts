@@ -1,0 +1,62 @@
+/**
+ * Reading a dead-letter queue without consuming it: every message is fetched with `basic.get`
+ * (unacknowledged) and all of them are handed back with `basic.nack(requeue)` in one go, which puts
+ * them back where they were. A consumer on the dead-letter queue at the same time could race this.
+ * @module
+ */
+import { TransportError } from '../../errors.js';
+import type { DeadLetter } from '../broker.js';
+import { decodeHeaders } from './field-table.js';
+import { DEAD_AT_HEADER, DEAD_QUEUE_HEADER, DEAD_REASON_HEADER, deadQueueName } from './names.js';
+import type { AmqpTopology } from './topology.js';
+
+const NOT_FOUND = 404;
+
+/**
+ * A dead letter as a kombu-style envelope string (the layout the Redis transport stores):
+ * `{"body": <base64>, "content-encoding", "content-type", "headers", "properties": {…, "body_encoding": "base64"}}`.
+ */
+function envelope(content: Buffer, properties: Record<string, unknown>, headers: Record<string, unknown>, queue: string): string {
+  const props: Record<string, unknown> = { body_encoding: 'base64', delivery_info: { exchange: '', routing_key: queue } };
+  const names: Array<[string, string]> = [['correlationId', 'correlation_id'], ['replyTo', 'reply_to'], ['deliveryMode', 'delivery_mode'], ['priority', 'priority'], ['messageId', 'message_id'], ['timestamp', 'timestamp'], ['type', 'type'], ['appId', 'app_id']];
+  for (const [camel, snake] of names) if (properties[camel] !== undefined) props[snake] = properties[camel];
+  return JSON.stringify({
+    body: content.toString('base64'),
+    'content-encoding': properties['contentEncoding'] ?? null,
+    'content-type': properties['contentType'] ?? null,
+    headers,
+    properties: props,
+  });
+}
+
+/** All dead letters of `queue`, oldest first (newest last). Leaves them in place. */
+export async function readDeadLetters(topology: AmqpTopology, queue: string): Promise<DeadLetter[]> {
+  const name = deadQueueName(queue);
+  try {
+    return await topology.withChannel(async (channel) => {
+      const { messageCount } = await channel.checkQueue(name);
+      const letters: DeadLetter[] = [];
+      for (let i = 0; i < messageCount; i++) {
+        const message = await channel.get(name, { noAck: false });
+        if (message === false) break;
+        const headers = decodeHeaders((message.properties.headers ?? {}) as Record<string, unknown>);
+        const reason = headers[DEAD_REASON_HEADER];
+        const origin = headers[DEAD_QUEUE_HEADER];
+        delete headers[DEAD_REASON_HEADER];
+        delete headers[DEAD_QUEUE_HEADER];
+        delete headers[DEAD_AT_HEADER];
+        letters.push({
+          queue: typeof origin === 'string' ? origin : queue,
+          reason: typeof reason === 'string' ? reason : '',
+          raw: envelope(message.content, message.properties as unknown as Record<string, unknown>, headers, queue),
+        });
+      }
+      channel.nackAll(true);
+      return letters;
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === NOT_FOUND) return [];
+    if (error instanceof TransportError) throw error;
+    throw new TransportError(`Cannot read the dead letters of queue "${queue}": ${(error as Error).message}`, { cause: error });
+  }
+}
