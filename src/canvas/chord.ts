@@ -7,6 +7,20 @@ import type { AsyncResult } from '../result/async-result.js';
 import { Canvas, type AnyCanvas, type ApplyCall, type CanvasApplier, type ResultOf } from './canvas.js';
 import { Group } from './group.js';
 
+/** What a chord does when a header task fails. */
+export interface ChordOptions {
+  /**
+   * `'fail'` (default): the chord fails with a ChordError naming the first failed part and the
+   * body's errbacks fire once. `'runBody'`: the body runs anyway with every outcome in header order
+   * (results, and Celery exception dicts `{exc_type, exc_message, exc_module}` for failures).
+   * `'runBody'` is a celeriac extension: the worker completing the chord must be celeriac.
+   */
+  onHeaderFailure?: 'fail' | 'runBody';
+}
+
+/** The option key that carries {@link ChordOptions.onHeaderFailure} on the body. */
+export const HEADER_FAILURE_OPTION = 'celeriac_on_header_failure';
+
 /** A header group whose results feed one body. Its result is the body's. */
 export class Chord<R = unknown> extends Canvas<R> {
   readonly subtaskType = 'chord' as const;
@@ -40,6 +54,7 @@ export class Chord<R = unknown> extends Canvas<R> {
 }
 
 /** `chord([add.s(1, 1), add.s(2, 2)], xsum.s())`: the body gets `[2, 4]`. */
-export function chord<B extends AnyCanvas>(header: Group | readonly AnyCanvas[], body: B): Chord<ResultOf<B>> {
-  return new Chord<ResultOf<B>>(header, body);
+export function chord<B extends AnyCanvas>(header: Group | readonly AnyCanvas[], body: B, options: ChordOptions = {}): Chord<ResultOf<B>> {
+  const made = new Chord<ResultOf<B>>(header, body);
+  return options.onHeaderFailure === 'runBody' ? made.setRaw({ [HEADER_FAILURE_OPTION]: 'run_body' }) : made;
 }

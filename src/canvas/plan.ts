@@ -13,7 +13,7 @@ import { newId } from '../ids.js';
 import type { SignatureDict, SignatureOptionsDict } from '../protocol/message.js';
 import type { AnyCanvas } from './canvas.js';
 import { Chain } from './chain.js';
-import { Chord } from './chord.js';
+import { Chord, HEADER_FAILURE_OPTION } from './chord.js';
 import { signatureFromDict } from './from-dict.js';
 import { Group } from './group.js';
 import { Chunks } from './map.js';
@@ -178,6 +178,7 @@ function planGroup(group: Group, ctx: ApplyContext, plan: Plan, config: PlanConf
     return planNode(new Chord(plain, body, group.applier), ctx, plan, config);
   }
   const gid = group.id ?? newId();
+  if (m.linkError.length > 0) return planGroupWithErrbacks(group, gid, m.linkError, ctx, plan, config);
   const members = flatMembers(group).map((member) => member.freeze());
   const memberOptions = { ...executionOptions(group.options), ...executionOptions(ctx.options) };
   const rootId = ctx.rootId ?? (members[0] && firstTaskId(members[0]));
@@ -193,13 +194,27 @@ function planGroup(group: Group, ctx: ApplyContext, plan: Plan, config: PlanConf
         groupIndex: index,
         chord: m.chord,
         link: [],
-        linkError: m.linkError,
+        linkError: [],
       },
       plan,
       config,
     ),
   );
   return { kind: 'group', id: gid, children };
+}
+
+/**
+ * A group's errbacks fire once for the group, not once per failing member: the group is joined by a
+ * sentinel `celery.accumulate` body whose task id is the group id and which carries the errbacks.
+ * If a member fails, the sentinel fails with a ChordError naming it and the errbacks get the group
+ * id. The caller still gets the group's result.
+ */
+function planGroupWithErrbacks(group: Group, gid: string, errbacks: SignatureDict[], ctx: ApplyContext, plan: Plan, config: PlanConfig): ResultNode {
+  const { link_error: _errbacks, ...options } = group.options;
+  const plain = new Group(group.tasks, group.applier).setRaw({ ...options, task_id: gid });
+  const sentinel = new Signature({ task: 'celery.accumulate', options: { task_id: gid, link_error: errbacks, ignore_result: false } }, group.applier);
+  const node = planNode(new Chord(plain, sentinel, group.applier), { ...ctx, linkError: [] }, plan, config);
+  return node.parent ?? node;
 }
 
 function planChord(chord: Chord, ctx: ApplyContext, plan: Plan, config: PlanConfig): ResultNode {
@@ -213,6 +228,7 @@ function planChord(chord: Chord, ctx: ApplyContext, plan: Plan, config: PlanConf
   if (m.chain) bodyMembership.chain = m.chain;
   if (m.link.length > 0) bodyMembership.link = [...(chord.body.options.link ?? []), ...m.link];
   if (m.linkError.length > 0) bodyMembership.link_error = [...(chord.body.options.link_error ?? []), ...m.linkError];
+  if (chord.options[HEADER_FAILURE_OPTION]) bodyMembership[HEADER_FAILURE_OPTION] = chord.options[HEADER_FAILURE_OPTION];
   const body = normalize(chord.body).setRaw({ ...bodyMembership, ...executionOptions(ctx.options) }).freeze();
   const members = flatMembers(header);
   const rootId = ctx.rootId ?? (members[0] && firstTaskId(members[0])) ?? body.id;

@@ -8,6 +8,7 @@ import type { ResultBackend } from '../backend/backend.js';
 import type { AnyCanvas } from '../canvas/canvas.js';
 import { signatureFromDict } from '../canvas/from-dict.js';
 import type { ApplyContext } from '../canvas/plan-types.js';
+import { HEADER_FAILURE_OPTION } from '../canvas/chord.js';
 import type { SignatureDict } from '../protocol/message.js';
 import { toExceptionInfo } from '../protocol/exceptions.js';
 import { isExceptionInfo, type ExceptionInfo, type ResultTuple } from '../protocol/result-meta.js';
@@ -45,7 +46,8 @@ export class ChordTracker {
     const progress = await this.backend.addChordPart(member.groupId, { taskId: member.taskId, index: member.index, state, result });
     if (!progress.complete) return;
     const body = signatureFromDict(member.body, undefined);
-    const failedPart = progress.parts.find((part) => PROPAGATE_STATES.has(part.state));
+    const runBodyAnyway = body.options[HEADER_FAILURE_OPTION] === 'run_body';
+    const failedPart = runBodyAnyway ? undefined : progress.parts.find((part) => PROPAGATE_STATES.has(part.state));
     if (failedPart) {
       const error = new ChordError(`Dependency ${failedPart.taskId} raised ${excRepr(failedPart.result)}`);
       await this.fail(body, States.FAILURE, toExceptionInfo(error), { rootId, fireErrbacks: true });

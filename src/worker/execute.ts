@@ -7,7 +7,7 @@
  *   belongs in a child process).
  * @module
  */
-import { RetryRequest, TimeLimitExceededError } from '../errors.js';
+import { RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import type { TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
@@ -26,6 +26,8 @@ export interface ExecutionEnv {
   queue: string;
   /** Aborted on revoke or forced shutdown. */
   abort: AbortController;
+  /** After an abort on revocation, stop waiting for the task after this many ms. */
+  revokeGraceMs?: number;
 }
 
 /** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
@@ -57,6 +59,17 @@ export async function executeTask(task: RegisteredTask, message: TaskMessage, en
   try {
     const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
     const racers: Array<Promise<unknown>> = [run];
+    racers.push(
+      new Promise((_, reject) => {
+        const onAbort = () => {
+          const reason: unknown = env.abort.signal.reason;
+          if (!(reason instanceof TaskRevokedError)) return;
+          timers.push(setTimeout(() => reject(reason), env.revokeGraceMs ?? 5000));
+        };
+        if (env.abort.signal.aborted) onAbort();
+        else env.abort.signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    );
     if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
     if (hardSeconds) {
       racers.push(

@@ -10,6 +10,7 @@ import { MaxRetriesExceededError, MessageDecodeError, NotRegisteredError, RetryR
 import type { Logger } from '../logger.js';
 import { decodeTaskMessage } from '../protocol/decode.js';
 import { toExceptionInfo } from '../protocol/exceptions.js';
+import { serializerForContentType, type SerializerName } from '../protocol/serializer.js';
 import type { TaskMessage } from '../protocol/message.js';
 import { isoWithMicros, parseIsoTime } from '../protocol/times.js';
 import type { Publisher } from '../publish/publisher.js';
@@ -32,6 +33,12 @@ export interface HandlerDeps {
   maxBodyBytes: number | undefined;
   /** ETAs closer than this are run in place instead of deferred through the broker. */
   etaSlackMs: number;
+  /** How long a revoked running task may take to stop before the worker stops waiting. */
+  revokeGraceMs: number;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
 }
 
 function traceOf(error: unknown): string | null {
@@ -39,7 +46,12 @@ function traceOf(error: unknown): string | null {
 }
 
 /** Handle one delivery (see module docs). `abort` is the task's abort controller. */
-export async function handleDelivery(delivery: Delivery, deps: HandlerDeps, abort: AbortController): Promise<void> {
+export async function handleDelivery(
+  delivery: Delivery,
+  deps: HandlerDeps,
+  abort: AbortController,
+  onStart: (task: { id: string; rootId: string }) => void = () => undefined,
+): Promise<void> {
   let message: TaskMessage;
   try {
     message = decodeTaskMessage(delivery.message, deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {});
@@ -81,8 +93,13 @@ export async function handleDelivery(delivery: Delivery, deps: HandlerDeps, abor
     if (task.settings.trackStarted) {
       await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
     }
-    const { outcome, children } = await executeTask(task, message, { hostname: deps.hostname, queue: delivery.queue, abort });
-    await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue);
+    onStart({ id: h.id, rootId: h.root_id });
+    const { outcome, children } = await executeTask(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
+    if (abort.signal.aborted && abort.signal.reason instanceof TaskRevokedError) {
+      await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.signal.reason), null, children, extras);
+    } else {
+      await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue, serializerForContentType(delivery.message.contentType).name);
+    }
     await delivery.ack();
   } catch (error) {
     deps.logger.error('task handling failed; message requeued', { id: h.id, task: h.task, error: String(error) });
@@ -98,6 +115,7 @@ async function settleOutcome(
   deps: HandlerDeps,
   extras: MetaExtras,
   queue: string,
+  serializer: SerializerName,
 ): Promise<void> {
   const h = message.headers;
   if (outcome.kind === 'success') {
@@ -108,7 +126,7 @@ async function settleOutcome(
   if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
     const eta = isoWithMicros(new Date(Date.now() + outcome.countdownMs));
     const retryMessage: TaskMessage = { ...message, headers: { ...h, retries: (h.retries ?? 0) + 1, eta, parent_id: h.id } };
-    await deps.publisher.execute({ chordSizes: [], messages: [{ queue, priority: undefined, serializer: 'json', message: retryMessage }] });
+    await deps.publisher.execute({ chordSizes: [], messages: [{ queue, priority: numberOrUndefined(message.properties.priority), serializer, message: retryMessage }] });
     const exc = toExceptionInfo(outcome.cause);
     await deps.backend.storeMeta(buildMeta(message, States.RETRY, exc, { traceback: traceOf(outcome.cause), children, extras }));
     return;

@@ -10,6 +10,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { ResultBackend } from '../backend/backend.js';
 import type { Broker, Consumer, Delivery } from '../broker/broker.js';
+import { TaskRevokedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
@@ -34,6 +35,13 @@ export interface WorkerOptions {
   handleSignals?: boolean;
   /** ETAs closer than this many ms run in place instead of being deferred through the broker. Default: 1000. */
   etaSlackMs?: number;
+  /**
+   * How often running tasks are checked against revocations (revoke / cancelWorkflow), in ms. A
+   * revoked running task gets its abort signal; its result is REVOKED. Default: 250.
+   */
+  revokeCheckMs?: number;
+  /** After aborting a revoked task, stop waiting for it after this many ms. Default: 5000. */
+  revokeGraceMs?: number;
 }
 
 /** Worker lifecycle states. */
@@ -56,6 +64,8 @@ export class Worker {
   private readonly waiting: Delivery[] = [];
   private readonly active = new Set<Promise<void>>();
   private readonly aborts = new Set<AbortController>();
+  private readonly running = new Map<AbortController, { id: string; rootId: string }>();
+  private revokeTimer: NodeJS.Timeout | undefined;
   private drained: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
@@ -95,6 +105,7 @@ export class Worker {
       resultExtended: this.options.resultExtended ?? false,
       maxBodyBytes: this.options.maxBodyBytes,
       etaSlackMs: this.options.etaSlackMs ?? 1000,
+      revokeGraceMs: this.options.revokeGraceMs ?? 5000,
     };
     const concurrency = this.concurrency();
     const queues = this.options.queues ?? ['celery'];
@@ -103,6 +114,8 @@ export class Worker {
       onMessage: (delivery) => this.enqueue(delivery),
       onMalformed: (malformed) => base.logger.error('dead-lettered a malformed message', { queue: malformed.queue, reason: malformed.reason }),
     });
+    this.revokeTimer = setInterval(() => void this.abortRevoked(), this.options.revokeCheckMs ?? 250);
+    this.revokeTimer.unref();
     base.logger.info(`worker ${this.hostname} consuming ${queues.join(', ')} (concurrency ${concurrency})`);
     return this;
   }
@@ -132,6 +145,7 @@ export class Worker {
     }
     if (this.stateValue === 'draining') return this.stopped;
     this.stateValue = 'draining';
+    clearInterval(this.revokeTimer);
     await this.consumer?.cancel();
     for (const delivery of this.waiting.splice(0)) await delivery.reject({ requeue: true }).catch(() => undefined);
     if (this.active.size > 0) {
@@ -145,6 +159,19 @@ export class Worker {
     }
     this.stateValue = 'stopped';
     this.resolveStopped?.();
+  }
+
+  /** Abort running tasks whose id or workflow root was revoked since they started. */
+  private async abortRevoked(): Promise<void> {
+    const deps = this.deps;
+    if (!deps || this.running.size === 0) return;
+    for (const [abort, task] of this.running) {
+      if (abort.signal.aborted) continue;
+      if (await deps.backend.isRevoked(task.id, task.rootId).catch(() => false)) {
+        deps.logger.info('aborting a revoked task', { id: task.id });
+        abort.abort(new TaskRevokedError('revoked'));
+      }
+    }
   }
 
   private concurrency(): number {
@@ -167,9 +194,10 @@ export class Worker {
       const delivery = this.waiting.shift()!;
       const abort = new AbortController();
       this.aborts.add(abort);
-      const job: Promise<void> = handleDelivery(delivery, deps, abort).finally(() => {
+      const job: Promise<void> = handleDelivery(delivery, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
         this.active.delete(job);
         this.aborts.delete(abort);
+        this.running.delete(abort);
         if (this.stateValue === 'running') this.pump();
         else if (this.active.size === 0) this.drained?.();
       });

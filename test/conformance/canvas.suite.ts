@@ -140,6 +140,14 @@ describe('chords', () => {
     expect(calls.get('on_error:chord-fail')).toEqual([[result.id]]);
   });
 
+  it('onHeaderFailure: runBody runs the body with every outcome in header order', async () => {
+    const result = await chord([add.s(1, 1), boom.si('nope'), add.s(2, 2)], identity.s(), { onHeaderFailure: 'runBody' }).applyAsync();
+    const outcomes = (await result.get(T)) as unknown[];
+    expect(outcomes[0]).toBe(2);
+    expect(outcomes[1]).toEqual({ exc_type: 'TypeError', exc_message: ['nope'], exc_module: 'builtins' });
+    expect(outcomes[2]).toBe(4);
+  });
+
   it('a task retried inside a chord keeps the join waiting', async () => {
     const result = await chord([add.s(1, 1), flaky.s(40)], identity.s()).applyAsync();
     expect(await result.get(T)).toEqual([2, 40]);
@@ -156,6 +164,18 @@ describe('callbacks and errbacks', () => {
     await bad.get({ ...T, propagate: false });
     await waitUntil(() => calls.has('on_error:task'));
     expect(calls.get('on_error:task')).toEqual([[bad.id]]);
+  });
+
+  it('a group errback fires once for the group, however many members fail', async () => {
+    const result = await group(boom.si('a'), add.s(1, 1), boom.si('b')).linkError(onError.s('group')).applyAsync();
+    expect(result.results).toHaveLength(3);
+    const values = await result.join({ ...T, propagate: false });
+    expect(values[1]).toBe(2);
+    await waitUntil(() => calls.has('on_error:group'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls.get('on_error:group')).toEqual([[result.id]]);
+    const groupFailure = (await app.asyncResult(result.id).get({ ...T, propagate: false })) as RemoteTaskError;
+    expect(groupFailure.excType).toBe('ChordError');
   });
 
   it('a chain errback fires once, for the failing step only', async () => {

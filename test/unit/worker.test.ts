@@ -96,6 +96,53 @@ describe('expiry, ETA and revocation', () => {
   });
 });
 
+describe('revoking running work', () => {
+  it('a running task gets its abort signal and ends REVOKED; the worker keeps serving', async () => {
+    const app = memoryApp();
+    let sawAbort = false;
+    const long = app.task('long', async () => {
+      const signal = currentTask()!.signal;
+      await new Promise((_, reject) => signal.addEventListener('abort', () => {
+        sawAbort = true;
+        reject(signal.reason);
+      }));
+    });
+    const ok = app.task('ok', () => 'still serving');
+    await started(app, { revokeCheckMs: 20 });
+    const result = await long.delay();
+    await new Promise((r) => setTimeout(r, 50));
+    await app.revoke(result.id);
+    const error = (await result.get({ ...T, propagate: false })) as RemoteTaskError;
+    expect(error.state).toBe('REVOKED');
+    expect(sawAbort).toBe(true);
+    expect(await (await ok.delay()).get(T)).toBe('still serving');
+  });
+
+  it('cancelWorkflow aborts the running step of a chain and no later step starts', async () => {
+    const app = memoryApp();
+    const started_: string[] = [];
+    const step = app.task('wf_step', async (label: string) => {
+      started_.push(label);
+      const signal = currentTask()!.signal;
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 2000);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+      return label;
+    });
+    await started(app, { revokeCheckMs: 20, revokeGraceMs: 100 });
+    const flow = await step.si('first').pipe(step.si('second'), step.si('third')).applyAsync();
+    await new Promise((r) => setTimeout(r, 60));
+    await app.cancelWorkflow(flow.parent!.parent!.id);
+    expect(((await flow.get({ ...T, propagate: false })) as RemoteTaskError).state).toBe('REVOKED');
+    expect(await flow.parent!.parent!.state()).toBe('REVOKED');
+    expect(started_).toEqual(['first']);
+  });
+});
+
 describe('retries', () => {
   it('stops after maxRetries with MaxRetriesExceededError', async () => {
     const app = memoryApp();
