@@ -64,7 +64,8 @@ export async function executeTask(task: RegisteredTask, message: TaskMessage, en
         const onAbort = () => {
           const reason: unknown = env.abort.signal.reason;
           if (!(reason instanceof TaskRevokedError)) return;
-          timers.push(setTimeout(() => reject(reason), env.revokeGraceMs ?? 5000));
+          const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
+          timers.push(setTimeout(() => reject(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
         };
         if (env.abort.signal.aborted) onAbort();
         else env.abort.signal.addEventListener('abort', onAbort, { once: true });

@@ -35,6 +35,8 @@ export interface HandlerDeps {
   etaSlackMs: number;
   /** How long a revoked running task may take to stop before the worker stops waiting. */
   revokeGraceMs: number;
+  /** True when the task (or its workflow root) was revoked, in the backend or in this worker. */
+  isRevoked(taskId: string, rootId: string): Promise<boolean>;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -77,7 +79,7 @@ export async function handleDelivery(
       await delivery.ack();
       return;
     }
-    if (await deps.backend.isRevoked(h.id, h.root_id)) {
+    if (await deps.isRevoked(h.id, h.root_id)) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('revoked')), null, [], extras);
       await delivery.ack();
       return;

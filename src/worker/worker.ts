@@ -65,6 +65,7 @@ export class Worker {
   private readonly active = new Set<Promise<void>>();
   private readonly aborts = new Set<AbortController>();
   private readonly running = new Map<AbortController, { id: string; rootId: string }>();
+  private readonly localRevoked = new Set<string>();
   private revokeTimer: NodeJS.Timeout | undefined;
   private drained: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
@@ -106,6 +107,7 @@ export class Worker {
       maxBodyBytes: this.options.maxBodyBytes,
       etaSlackMs: this.options.etaSlackMs ?? 1000,
       revokeGraceMs: this.options.revokeGraceMs ?? 5000,
+      isRevoked: async (id, rootId) => this.localRevoked.has(id) || (await base.backend.isRevoked(id, rootId)),
     };
     const concurrency = this.concurrency();
     const queues = this.options.queues ?? ['celery'];
@@ -161,13 +163,27 @@ export class Worker {
     this.resolveStopped?.();
   }
 
+  /**
+   * Revoke task ids in this worker only (what Celery's broadcast `revoke` does): they are not run
+   * when they arrive (REVOKED), and running ones get their abort signal now. With `terminate`, the
+   * worker stops waiting for them at once.
+   */
+  revokeLocally(taskIds: readonly string[], options: { terminate?: boolean } = {}): void {
+    for (const id of taskIds) this.localRevoked.add(id);
+    for (const [abort, task] of this.running) {
+      if (!abort.signal.aborted && this.localRevoked.has(task.id)) {
+        abort.abort(Object.assign(new TaskRevokedError('revoked'), { terminate: options.terminate === true }));
+      }
+    }
+  }
+
   /** Abort running tasks whose id or workflow root was revoked since they started. */
   private async abortRevoked(): Promise<void> {
     const deps = this.deps;
     if (!deps || this.running.size === 0) return;
     for (const [abort, task] of this.running) {
       if (abort.signal.aborted) continue;
-      if (await deps.backend.isRevoked(task.id, task.rootId).catch(() => false)) {
+      if (await deps.isRevoked(task.id, task.rootId).catch(() => false)) {
         deps.logger.info('aborting a revoked task', { id: task.id });
         abort.abort(new TaskRevokedError('revoked'));
       }
