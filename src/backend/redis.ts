@@ -1,0 +1,195 @@
+/**
+ * The Redis result backend (`redis://`, `rediss://`), compatible with Celery 5.2.6's
+ * `celery/backends/redis.py` (wire README §5), so Python and celeriac read each other's results
+ * and complete each other's chords.
+ *
+ * - Metas: `celery-task-meta-<id>`, SET with expiry + PUBLISH on the key's name, atomically and
+ *   never over a stored SUCCESS (`lua/store-meta.lua`); Celery's key order; json or msgpack.
+ * - Groups: `celery-taskset-meta-<gid>` = encode({"result": tuple}).
+ * - Chords: `.s` size (plain decimal), `.j` zset of `[1, id, state, result]` scored by
+ *   group_index, `.t` extra count; counting is one idempotent script (`lua/chord-part.lua`).
+ * - `waitFor` subscribes before it reads; every waiter shares one subscriber connection.
+ * - Revocations are persisted and pushed; `isRevoked` answers from a local copy.
+ * - Connections reconnect by themselves; operations retry until `operationTimeoutMs`.
+ *
+ * The build must copy `src/backend/lua/*.lua`.
+ * @module
+ */
+import type { Redis } from 'ioredis';
+import { TransportError } from '../errors.js';
+import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
+import { serializerByName, type Serializer } from '../protocol/serializer.js';
+import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
+import { RedisBackendKeys } from './redis-keys.js';
+import { decodeChordPart, decodeGroup, decodeMeta, encodeChordPart, encodeValue, orderedMeta } from './redis/codec.js';
+import { closeBackendClient, createBackendClient, retryUntil } from './redis/connection.js';
+import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type ResolvedRedisBackendOptions } from './redis/options.js';
+import { RevocationCache } from './redis/revocations.js';
+import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
+import { SubscriberHub } from './redis/subscriber.js';
+import { waitForReady } from './redis/waiter.js';
+
+export type { RedisBackendOptions } from './redis/options.js';
+
+/** The Redis result backend; see the module documentation. */
+export class RedisBackend implements ResultBackend {
+  readonly kind = 'redis';
+  private readonly options: ResolvedRedisBackendOptions;
+  private readonly keys: RedisBackendKeys;
+  private readonly serializer: Serializer;
+  private readonly hub: SubscriberHub;
+  private readonly revocations: RevocationCache;
+  private commandClient: Redis | undefined;
+  private connecting: Promise<void> | undefined;
+
+  constructor(options: RedisBackendOptions = {}) {
+    this.options = resolveBackendOptions(options);
+    this.keys = new RedisBackendKeys(this.options.keyPrefix, databaseOf(this.options.url));
+    this.serializer = serializerByName(this.options.serializer);
+    this.hub = new SubscriberHub(this.options.url, this.options.connectionName, this.options.onError);
+    this.revocations = new RevocationCache(
+      () => this.client(),
+      this.hub,
+      this.keys,
+      this.options.expiresSeconds,
+      this.options.onError,
+    );
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      const client = createBackendClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      defineBackendScripts(client);
+      this.commandClient = client;
+      try {
+        await client.connect();
+      } catch (error) {
+        this.options.onError(error as Error);
+      }
+    })();
+    return this.connecting;
+  }
+
+  async storeMeta(meta: TaskMeta): Promise<boolean> {
+    const value = encodeValue(this.serializer, orderedMeta(meta));
+    const reply = await this.retry('storeMeta', () =>
+      runBackendScript(this.client(), 'store-meta', [this.keys.taskMeta(meta.task_id)], [value, this.options.expiresSeconds]),
+    );
+    return reply === 1;
+  }
+
+  async getMeta(taskId: string): Promise<TaskMeta | undefined> {
+    const bytes = await this.retry('getMeta', () => this.client().getBuffer(this.keys.taskMeta(taskId)));
+    return bytes ? decodeMeta(bytes, taskId) : undefined;
+  }
+
+  async getMetas(taskIds: readonly string[]): Promise<Array<TaskMeta | undefined>> {
+    if (taskIds.length === 0) return [];
+    const values = await this.retry('getMetas', () => this.client().mgetBuffer(...taskIds.map((id) => this.keys.taskMeta(id))));
+    return values.map((bytes, index) => (bytes ? decodeMeta(bytes, taskIds[index]!) : undefined));
+  }
+
+  async waitFor(taskId: string, options?: WaitOptions): Promise<TaskMeta | undefined> {
+    await this.connect();
+    return waitForReady(
+      {
+        hub: this.hub,
+        channelOf: (id) => this.keys.taskMeta(id),
+        read: (id) => this.getMeta(id),
+        listen: (channel, listener) => this.retry('subscribe', () => this.hub.listen(channel, listener)),
+        onError: this.options.onError,
+      },
+      taskId,
+      options,
+    );
+  }
+
+  async forget(taskId: string): Promise<void> {
+    await this.retry('forget', () => this.client().del(this.keys.taskMeta(taskId)));
+  }
+
+  async saveGroup(groupId: string, tuple: ResultTuple): Promise<void> {
+    await this.setAndPublish(this.keys.groupMeta(groupId), encodeValue(this.serializer, { result: tuple }), 'saveGroup');
+  }
+
+  async restoreGroup(groupId: string): Promise<ResultTuple | undefined> {
+    const bytes = await this.retry('restoreGroup', () => this.client().getBuffer(this.keys.groupMeta(groupId)));
+    return bytes ? decodeGroup(bytes) : undefined;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.retry('deleteGroup', () => this.client().del(this.keys.groupMeta(groupId)));
+  }
+
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`Chord size must be a non-negative integer, got ${size}`);
+    await this.setAndPublish(this.keys.chord(groupId).size, String(size), 'setChordSize');
+  }
+
+  async addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress> {
+    const keys = this.keys.chord(groupId);
+    const score = part.index === null || part.index === undefined ? '+inf' : part.index;
+    const reply = (await this.retry('addChordPart', () =>
+      runBackendScript(
+        this.client(),
+        'chord-part',
+        [keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy],
+        [part.taskId, encodeChordPart(this.serializer, part), score, this.options.expiresSeconds],
+        true,
+      ),
+    )) as Array<number | Buffer>;
+    const counted = reply[1] === 1;
+    if (reply[0] !== 1) return { complete: false, counted };
+    const parts: ChordPart[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      parts.push(decodeChordPart(reply[i] as Buffer, String(reply[i + 1])));
+    }
+    return { complete: true, parts };
+  }
+
+  async clearChord(groupId: string): Promise<void> {
+    const keys = this.keys.chord(groupId);
+    await this.retry('clearChord', () => this.client().del(keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy));
+  }
+
+  async revoke(ids: { taskIds?: readonly string[]; rootIds?: readonly string[] }): Promise<void> {
+    await this.retry('revoke', () => this.revocations.revoke(ids.taskIds ?? [], ids.rootIds ?? []));
+  }
+
+  async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
+    return this.retry('isRevoked', () => this.revocations.isRevoked(taskId, rootId));
+  }
+
+  async close(): Promise<void> {
+    this.revocations.close();
+    await this.hub.close();
+    const client = this.commandClient;
+    this.commandClient = undefined;
+    this.connecting = undefined;
+    if (client) await closeBackendClient(client);
+  }
+
+  /** SET with the result expiry and PUBLISH on the key's name, in one MULTI (Celery's `set`). */
+  private async setAndPublish(key: string, value: Buffer | string, what: string): Promise<void> {
+    await this.retry(what, async () => {
+      const transaction = this.client().multi();
+      if (this.options.expiresSeconds > 0) transaction.set(key, value, 'EX', this.options.expiresSeconds);
+      else transaction.set(key, value);
+      transaction.publish(key, value);
+      const results = (await transaction.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+    });
+  }
+
+  /** Connect if needed, then run `attempt` with retries until the operation deadline. */
+  private async retry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    await this.connect();
+    return retryUntil(Date.now() + this.options.operationTimeoutMs, what, attempt);
+  }
+
+  private client(): Redis {
+    if (!this.commandClient) throw new TransportError('Redis backend is not connected');
+    return this.commandClient;
+  }
+}

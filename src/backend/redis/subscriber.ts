@@ -1,0 +1,144 @@
+/**
+ * One pub/sub connection shared by every waiter of a backend: channels are reference-counted,
+ * SUBSCRIBE/UNSUBSCRIBE requests made in the same tick go out as one command, and a subscription
+ * resolves only once Redis confirmed it (so a caller may then read without missing a PUBLISH).
+ *
+ * After a reconnect, every channel is subscribed again explicitly, and only then are the
+ * reconnect listeners called, so they can re-read what may have been published while the
+ * connection was down (the only place the backend falls back to reading instead of pushing).
+ * @module
+ */
+import type { Redis } from 'ioredis';
+import { createBackendClient } from './connection.js';
+
+/** Receives the raw payload published on a channel. */
+export type ChannelListener = (payload: Buffer) => void;
+
+interface ChannelEntry {
+  readonly listeners: Set<ChannelListener>;
+  ready: Promise<void>;
+}
+
+/** The shared subscriber connection of one backend. */
+export class SubscriberHub {
+  private client: Redis | undefined;
+  private readonly channels = new Map<string, ChannelEntry>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private toSubscribe: Array<{ channel: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  private toUnsubscribe = new Set<string>();
+  private flushScheduled = false;
+  private everReady = false;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly connectionName: string,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** How many channels are subscribed (or being subscribed). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /**
+   * Listen on `channel`. Resolves, with a function that stops listening, once the subscription is
+   * confirmed by Redis.
+   */
+  async listen(channel: string, listener: ChannelListener): Promise<() => void> {
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const created: ChannelEntry = { listeners: new Set(), ready: Promise.resolve() };
+      created.ready = this.requestSubscribe(channel);
+      entry = created;
+      this.channels.set(channel, entry);
+    }
+    entry.listeners.add(listener);
+    const current = entry;
+    const stop = (): void => {
+      current.listeners.delete(listener);
+      if (current.listeners.size === 0 && this.channels.get(channel) === current) {
+        this.channels.delete(channel);
+        this.toUnsubscribe.add(channel);
+        this.scheduleFlush();
+      }
+    };
+    try {
+      await current.ready;
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return stop;
+  }
+
+  /** Call `listener` after every reconnect, once all channels are subscribed again. Returns a remover. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Close the connection; pending subscriptions fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channels.clear();
+    this.reconnectListeners.clear();
+    const client = this.client;
+    this.client = undefined;
+    if (client) client.disconnect();
+  }
+
+  private requestSubscribe(channel: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.toSubscribe.push({ channel, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed) return;
+    const client = this.connection();
+    const unsubscribe = [...this.toUnsubscribe].filter((channel) => !this.channels.has(channel));
+    this.toUnsubscribe.clear();
+    if (unsubscribe.length > 0) client.unsubscribe(...unsubscribe).catch((error: Error) => this.onError(error));
+    const batch = this.toSubscribe;
+    this.toSubscribe = [];
+    if (batch.length === 0) return;
+    client.subscribe(...batch.map((request) => request.channel)).then(
+      () => batch.forEach((request) => request.resolve()),
+      (error: Error) => batch.forEach((request) => request.reject(error)),
+    );
+  }
+
+  private connection(): Redis {
+    if (this.client) return this.client;
+    const client = createBackendClient(this.url, this.connectionName, 'sub', this.onError);
+    client.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
+      const entry = this.channels.get(channel.toString());
+      if (entry) for (const listener of [...entry.listeners]) listener(payload);
+    });
+    client.on('ready', () => {
+      if (this.everReady) void this.resubscribe(client);
+      this.everReady = true;
+    });
+    this.client = client;
+    return client;
+  }
+
+  private async resubscribe(client: Redis): Promise<void> {
+    try {
+      const channels = [...this.channels.keys()];
+      if (channels.length > 0) await client.subscribe(...channels);
+      for (const listener of [...this.reconnectListeners]) listener();
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The Redis broker (`redis://`, `rediss://`), wire-compatible with kombu's Redis transport, so
+ * Python Celery producers and workers share its queues (wire README §6).
+ *
+ * - A queue is a LIST; producers LPUSH kombu's JSON envelope, consumers take from the right.
+ *   Priorities use kombu's sub-lists `<queue>\x06\x16<step>` (steps 0,3,6,9; lower served first).
+ * - Ack emulation uses kombu's `unacked` hash and `unacked_index` zset. Beyond kombu, the pop and
+ *   the unacked registration are one atomic script, live consumers keep refreshing their
+ *   deliveries' scores, and a visibility sweep restores only dead consumers' messages.
+ * - `defer()` and `publish({deliverAt})` park messages in a delayed zset that running brokers
+ *   drain when due, so ETA tasks are never redelivered by the visibility timeout.
+ * - Rejected messages go to `<queue>.celeriac.dead`; malformed entries are dead-lettered by the
+ *   broker itself and reported through `onMalformed`.
+ * - Blocking waits run on their own connections (see `redis/watcher.ts`); pops, acks and
+ *   publishes are batched. Connections reconnect by themselves; publishes and settlements retry
+ *   until `operationTimeoutMs`, then throw `TransportError`.
+ *
+ * Requires Redis ≥ 6.2 (BLMOVE, RPOP with a count). The build must copy `src/broker/lua/*.lua`.
+ * @module
+ */
+import type {
+  Broker,
+  ConsumeOptions,
+  Consumer,
+  DeadLetter,
+  PublishTarget,
+  WireMessage,
+} from './broker.js';
+import { retryUntil } from './redis/connection.js';
+import { RedisConsumer } from './redis/consumer.js';
+import { BrokerCore } from './redis/core.js';
+import { DelayedPromoter } from './redis/delayed.js';
+import { delayedMember, type DeadLetterRecord } from './redis/delivery.js';
+import { buildEnvelope, markRedelivered } from './redis/envelope.js';
+import { resolveBrokerOptions, type RedisBrokerOptions } from './redis/options.js';
+import { VisibilitySweeper } from './redis/sweeper.js';
+import { ListWatcher } from './redis/watcher.js';
+
+export type { RedisBrokerOptions } from './redis/options.js';
+
+/** A message ready to push: where it goes and the envelope. */
+interface Outgoing {
+  readonly queue: string;
+  readonly destination: string;
+  readonly raw: string;
+  readonly deliverAt: number | undefined;
+}
+
+/** The Redis broker; see the module documentation. */
+export class RedisBroker implements Broker {
+  readonly kind = 'redis';
+  private readonly core: BrokerCore;
+  private readonly watcher: ListWatcher;
+  private readonly promoter: DelayedPromoter;
+  private readonly sweeper: VisibilitySweeper;
+  private readonly consumers = new Set<RedisConsumer>();
+
+  constructor(options: RedisBrokerOptions = {}) {
+    const resolved = resolveBrokerOptions(options);
+    this.core = new BrokerCore(resolved);
+    this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError);
+    this.promoter = new DelayedPromoter(this.core);
+    this.sweeper = new VisibilitySweeper(this.core);
+  }
+
+  async connect(): Promise<void> {
+    await this.core.connect();
+    this.promoter.start();
+  }
+
+  async publish(target: PublishTarget, message: WireMessage): Promise<void> {
+    await this.publishBatch([{ target, message }]);
+  }
+
+  async publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {
+    if (items.length === 0) return;
+    await this.connect();
+    const outgoing = items.map(({ target, message }) => this.prepare(target, message));
+    for (const queue of new Set(outgoing.map((item) => item.queue))) await this.core.declareQueue(queue);
+    await retryUntil(this.core.deadline(), 'publish', () => this.push(outgoing));
+    for (const item of outgoing) if (item.deliverAt !== undefined) this.promoter.noteParked(item.deliverAt);
+  }
+
+  async consume(queues: readonly string[], options: ConsumeOptions): Promise<Consumer> {
+    if (queues.length === 0) throw new TypeError('consume() needs at least one queue');
+    if (!(options.prefetch >= 1)) throw new TypeError('consume() needs prefetch >= 1');
+    await this.connect();
+    for (const queue of queues) await this.core.declareQueue(queue);
+    const consumer = new RedisConsumer(
+      { core: this.core, watcher: this.watcher, onParked: (at) => this.promoter.noteParked(at) },
+      queues,
+      options,
+      (done) => this.forget(done),
+    );
+    this.consumers.add(consumer);
+    this.sweeper.start();
+    consumer.start();
+    return consumer;
+  }
+
+  async queueLength(queue: string): Promise<number> {
+    await this.connect();
+    const lists = this.core.keys.queueLists(queue);
+    return retryUntil(this.core.deadline(), 'queueLength', async () => {
+      const lengths = await Promise.all(lists.map((list) => this.core.client().llen(list)));
+      return lengths.reduce((sum, length) => sum + length, 0);
+    });
+  }
+
+  async purge(queue: string): Promise<number> {
+    await this.connect();
+    const lists = this.core.keys.queueLists(queue);
+    return retryUntil(this.core.deadline(), 'purge', async () => {
+      const transaction = this.core.client().multi();
+      for (const list of lists) transaction.llen(list);
+      transaction.del(...lists);
+      const results = (await transaction.exec()) ?? [];
+      return lists.reduce((sum, _list, index) => sum + Number(results[index]?.[1] ?? 0), 0);
+    });
+  }
+
+  async deadLetters(queue: string): Promise<DeadLetter[]> {
+    await this.connect();
+    const entries = await retryUntil(this.core.deadline(), 'deadLetters', () =>
+      this.core.client().lrange(this.core.keys.deadLetters(queue), 0, -1),
+    );
+    return entries.map((entry) => {
+      try {
+        const record = JSON.parse(entry) as Partial<DeadLetterRecord>;
+        return { queue: record.queue ?? queue, reason: record.reason ?? 'unknown', raw: record.raw ?? entry };
+      } catch {
+        return { queue, reason: 'unknown', raw: entry };
+      }
+    });
+  }
+
+  /**
+   * Run one visibility sweep now: restore deliveries older than the visibility timeout whose
+   * owner stopped refreshing them. Returns how many were restored. Consuming brokers also do
+   * this periodically.
+   */
+  async restoreExpired(): Promise<number> {
+    await this.connect();
+    return this.sweeper.sweep();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.cancel()));
+    await this.sweeper.stop();
+    await this.promoter.stop();
+    await this.returnUnsettled();
+    await this.watcher.close();
+    await this.core.close();
+  }
+
+  /** Put every delivery this broker still holds back at the front of its queue, marked redelivered. */
+  private async returnUnsettled(): Promise<void> {
+    const held = this.core.leases.all();
+    await Promise.all(
+      held.map(async (delivery) => {
+        this.core.leases.delete(delivery.tag);
+        try {
+          const destination = this.core.keys.queueList(delivery.queue, delivery.priority);
+          await this.core.settle(delivery.tag, 'rpush', destination, markRedelivered(delivery.raw));
+        } catch (error) {
+          this.core.options.onError(error as Error);
+        }
+      }),
+    );
+  }
+
+  private forget(consumer: RedisConsumer): void {
+    this.consumers.delete(consumer);
+    if (this.consumers.size === 0) void this.sweeper.stop();
+  }
+
+  private prepare(target: PublishTarget, message: WireMessage): Outgoing {
+    const now = Date.now();
+    const deliverAt = target.deliverAt !== undefined && target.deliverAt > now ? target.deliverAt : undefined;
+    const { raw } = buildEnvelope(target.queue, target.priority, message, deliverAt ?? now);
+    const destination = this.core.keys.queueList(target.queue, target.priority ?? message.properties['priority']);
+    return { queue: target.queue, destination, raw, deliverAt };
+  }
+
+  /** Push messages in one pipeline: one multi-value LPUSH per list, one ZADD for parked ones. */
+  private async push(outgoing: readonly Outgoing[]): Promise<void> {
+    const byList = new Map<string, string[]>();
+    const parked: Array<string | number> = [];
+    for (const item of outgoing) {
+      if (item.deliverAt !== undefined) {
+        parked.push(item.deliverAt, delayedMember(item.raw, item.destination));
+        continue;
+      }
+      const list = byList.get(item.destination) ?? [];
+      list.push(item.raw);
+      byList.set(item.destination, list);
+    }
+    const pipeline = this.core.client().pipeline();
+    for (const [list, raws] of byList) pipeline.lpush(list, ...raws);
+    if (parked.length > 0) pipeline.zadd(this.core.keys.delayed, ...parked);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One `consume()` call: a loop that fills free prefetch slots with batched atomic pops
+ * (`lua/pop.lua`), hands each message to `onMessage`, dead-letters malformed entries, and, when
+ * the lists are empty, waits on the shared {@link ListWatcher} until one of them is not.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { MessageDecodeError } from '../../errors.js';
+import type { ConsumeOptions, Consumer } from '../broker.js';
+import { sleep } from './connection.js';
+import type { BrokerCore } from './core.js';
+import { createDelivery, deadLetterHeld } from './delivery.js';
+import { parseEnvelope } from './envelope.js';
+import type { HeldDelivery } from './leases.js';
+import type { ListWatcher } from './watcher.js';
+
+/** The most messages one pop script call takes (bounds the script's run time and reply size). */
+const MAX_POP = 1_000;
+
+/** Collaborators a consumer needs from its broker. */
+export interface ConsumerContext {
+  readonly core: BrokerCore;
+  readonly watcher: ListWatcher;
+  /** A message was parked until `deliverAt` (epoch ms). */
+  readonly onParked: (deliverAt: number) => void;
+}
+
+/** A running consumer of some queues. */
+export class RedisConsumer implements Consumer {
+  private inFlight = 0;
+  private active = true;
+  private readonly stopSignal = new AbortController();
+  private slotFreed: (() => void) | undefined;
+  private readonly lists: Array<{ key: string; queue: string }>;
+  private readonly listKeys: string[];
+  private readonly routingKeys: string[];
+  private readonly nonce = randomUUID();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: ConsumerContext,
+    queues: readonly string[],
+    private readonly options: ConsumeOptions,
+    private readonly onCancelled: (consumer: RedisConsumer) => void,
+  ) {
+    this.lists = context.core.keys.serviceOrder(queues);
+    this.listKeys = this.lists.map((list) => list.key);
+    this.routingKeys = this.lists.map((list) => JSON.stringify(list.queue));
+  }
+
+  /** Start the fetch loop. */
+  start(): void {
+    this.context.watcher.acquire(this.listKeys);
+    this.loop = this.run();
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    this.stopSignal.abort();
+    this.slotFreed?.();
+    await this.loop;
+    await this.context.watcher.release(this.listKeys);
+    this.onCancelled(this);
+  }
+
+  private async run(): Promise<void> {
+    const { core, watcher } = this.context;
+    let failures = 0;
+    while (this.active) {
+      const free = Math.min(MAX_POP, this.options.prefetch - this.inFlight);
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        this.slotFreed = undefined;
+        continue;
+      }
+      let reply: unknown[];
+      try {
+        const keys = [core.keys.unacked, core.keys.unackedIndex, ...this.listKeys];
+        reply = (await core.script('pop', keys, [free, this.nonce, ...this.routingKeys])) as unknown[];
+        failures = 0;
+      } catch (error) {
+        if (!this.active) break;
+        core.options.onError(error as Error);
+        failures += 1;
+        await sleep(Math.min(1_000, 25 * 2 ** Math.min(failures, 6)));
+        continue;
+      }
+      for (let i = 0; i < reply.length; i += 3) {
+        const list = this.lists[Number(reply[i]) - 1];
+        if (list) this.handle(list.queue, String(reply[i + 1]), String(reply[i + 2]));
+      }
+      const popped = reply.length / 3;
+      if (popped < free && this.active) {
+        await watcher.waitForAny(this.listKeys, core.options.blockTimeoutMs, this.stopSignal.signal);
+      }
+    }
+  }
+
+  private handle(queue: string, tag: string, raw: string): void {
+    const { core } = this.context;
+    let parsed;
+    try {
+      parsed = parseEnvelope(raw);
+    } catch (error) {
+      this.dropMalformed({ tag, queue, raw, priority: 0 }, error as Error);
+      return;
+    }
+    const held: HeldDelivery = { tag, queue, raw, priority: parsed.priority };
+    if (parsed.expiresAt !== undefined && parsed.expiresAt <= Date.now()) {
+      deadLetterHeld(core, held, 'expired').catch((failure: Error) => core.options.onError(failure));
+      return;
+    }
+    core.leases.add(held);
+    this.inFlight += 1;
+    const delivery = createDelivery(
+      core,
+      held,
+      parsed.message,
+      parsed.redelivered,
+      () => this.release(),
+      (deliverAt) => this.context.onParked(deliverAt),
+    );
+    try {
+      this.options.onMessage(delivery);
+    } catch (error) {
+      core.options.onError(error as Error);
+    }
+  }
+
+  private dropMalformed(held: HeldDelivery, error: Error): void {
+    const reason = error instanceof MessageDecodeError ? `${error.reason}: ${error.message}` : error.message;
+    const { core } = this.context;
+    deadLetterHeld(core, held, `malformed: ${reason}`).catch((failure: Error) => core.options.onError(failure));
+    try {
+      this.options.onMalformed?.({ queue: held.queue, reason, error });
+    } catch (callbackError) {
+      core.options.onError(callbackError as Error);
+    }
+  }
+
+  private release(): void {
+    this.inFlight -= 1;
+    this.slotFreed?.();
+  }
+}

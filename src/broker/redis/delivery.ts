@@ -1,0 +1,80 @@
+/**
+ * A Redis delivery: a popped message owned by this broker until it is settled once, by ack
+ * (kombu's HDEL + ZREM, batched), requeue (LPUSH back, marked redelivered), dead-letter (moved to
+ * `<queue>.celeriac.dead` with the reason) or defer (parked in the delayed zset). Every move is
+ * one atomic script that only acts while the delivery is still owned (see `lua/settle.lua`).
+ * @module
+ */
+import type { Delivery, WireMessage } from '../broker.js';
+import type { BrokerCore } from './core.js';
+import { markRedelivered } from './envelope.js';
+import type { HeldDelivery } from './leases.js';
+
+/** The JSON record stored in a dead-letter list. */
+export interface DeadLetterRecord {
+  reason: string;
+  queue: string;
+  /** When it was dead-lettered (ISO-8601 UTC). */
+  at: string;
+  /** The raw envelope as it was in the queue. */
+  raw: string;
+}
+
+/** Build a dead-letter list entry. */
+export function deadLetterRecord(queue: string, reason: string, raw: string): string {
+  const record: DeadLetterRecord = { reason, queue, at: new Date().toISOString(), raw };
+  return JSON.stringify(record);
+}
+
+/** The delayed-zset member for an envelope due on `destination` (see `lua/promote.lua`). */
+export function delayedMember(raw: string, destination: string): string {
+  return `${raw}\0${destination}`;
+}
+
+/** Move a held delivery to its queue's dead-letter list with `reason` (also used for malformed entries). */
+export function deadLetterHeld(core: BrokerCore, held: HeldDelivery, reason: string): Promise<boolean> {
+  return core.settle(held.tag, 'rpush', core.keys.deadLetters(held.queue), deadLetterRecord(held.queue, reason, held.raw));
+}
+
+/**
+ * Create the {@link Delivery} for a held message. `onSettled` runs once, after the first
+ * settlement attempt finished (successfully or not), to free the consumer's prefetch slot.
+ */
+export function createDelivery(
+  core: BrokerCore,
+  held: HeldDelivery,
+  message: WireMessage,
+  redelivered: boolean,
+  onSettled: () => void,
+  onParked: (deliverAt: number) => void,
+): Delivery {
+  let settled = false;
+  const settleOnce = async (effect: () => Promise<unknown>): Promise<void> => {
+    if (settled) return;
+    settled = true;
+    core.leases.delete(held.tag);
+    try {
+      await effect();
+    } finally {
+      onSettled();
+    }
+  };
+  return {
+    message,
+    queue: held.queue,
+    redelivered,
+    ack: () => settleOnce(() => core.acks.ack(held.tag)),
+    reject: ({ requeue, reason }) =>
+      settleOnce(() =>
+        requeue
+          ? core.settle(held.tag, 'lpush', core.keys.queueList(held.queue, held.priority), markRedelivered(held.raw))
+          : deadLetterHeld(core, held, reason ?? 'rejected'),
+      ),
+    defer: (deliverAt) =>
+      settleOnce(async () => {
+        const destination = core.keys.queueList(held.queue, held.priority);
+        const parked = await core.settle(held.tag, 'zadd', core.keys.delayed, delayedMember(held.raw, destination), deliverAt);
+        if (parked) onParked(deliverAt);
+      }),
+  };
+}
