@@ -47,6 +47,16 @@ export interface CeleriacOptions {
   resultExpires?: number;
   /** Store name, args, kwargs, worker, retries and queue in result metas. Default: false. */
   resultExtended?: boolean;
+  /**
+   * How chord bodies and remaining chain steps travel. `'inline'` (default): inside every message, as
+   * Python Celery expects. `'reference'`: large ones are stored once in the result backend and
+   * referenced, keeping canvases linear in size; every worker on those routes must be celeriac.
+   */
+  continuations?: 'inline' | 'reference';
+  /** With `continuations: 'reference'`, dicts larger than this many JSON bytes are referenced. Default: 1024. */
+  referenceThresholdBytes?: number;
+  /** Refuse a canvas with a message larger than this many bytes, before sending any. Default: 32 MiB. */
+  maxMessageBytes?: number;
   /** Logger. Default: a stderr logger at `logLevel`. */
   logger?: Logger;
   /** Level of the default logger. Default: `'info'`. */
@@ -172,7 +182,11 @@ export class Celeriac implements CanvasApplier {
     const backend = typeof o.backend === 'object' ? o.backend : await resolveBackend(o.backend ?? 'memory://', backendOptions);
     await Promise.all([broker.connect(), backend.connect()]);
     const results = new BackendResultFactory(backend);
-    const publisher = new Publisher(broker, backend, this.planConfig, results, runningTask);
+    const publisher = new Publisher(broker, backend, this.planConfig, results, runningTask, {
+      ...(o.continuations ? { continuations: o.continuations } : {}),
+      ...(o.referenceThresholdBytes !== undefined ? { referenceThresholdBytes: o.referenceThresholdBytes } : {}),
+      ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
+    });
     return { broker, backend, publisher, results };
   }
 }

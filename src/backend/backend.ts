@@ -3,6 +3,7 @@
  * no driver types leak out. Metas are Celery's (`TaskMeta`), so Python and celeriac read each other.
  * @module
  */
+import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 
 /** One chord header part as counted by {@link ResultBackend.addChordPart}. */
@@ -76,6 +77,13 @@ export interface ResultBackend {
   revoke(ids: { taskIds?: readonly string[]; rootIds?: readonly string[] }): Promise<void>;
   /** True when the task id, or its root workflow id, was revoked. */
   isRevoked(taskId: string, rootId?: string): Promise<boolean>;
+  /**
+   * Store a canvas fragment (a signature dict a message refers to instead of carrying it) for the
+   * result expiry. Redis: `celeriac-canvas-<id>` keys.
+   */
+  storeCanvas(key: string, dict: SignatureDict): Promise<void>;
+  /** Read a stored canvas fragment, or `undefined` when it is gone. */
+  loadCanvas(key: string): Promise<SignatureDict | undefined>;
   /** Close connections. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { isReady } from '../states.js';
+import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 
@@ -21,6 +22,7 @@ class MemoryResultStore {
   readonly metas = new Map<string, TaskMeta>();
   readonly groups = new Map<string, ResultTuple>();
   readonly chords = new Map<string, ChordState>();
+  readonly canvases = new Map<string, SignatureDict>();
   readonly revokedTasks = new Set<string>();
   readonly revokedRoots = new Set<string>();
   readonly events = new EventEmitter().setMaxListeners(0);
@@ -134,6 +136,15 @@ export class MemoryBackend implements ResultBackend {
 
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
     return this.store.revokedTasks.has(taskId) || (rootId !== undefined && this.store.revokedRoots.has(rootId));
+  }
+
+  async storeCanvas(key: string, dict: SignatureDict): Promise<void> {
+    this.store.canvases.set(key, structuredClone(dict));
+  }
+
+  async loadCanvas(key: string): Promise<SignatureDict | undefined> {
+    const dict = this.store.canvases.get(key);
+    return dict && structuredClone(dict);
   }
 
   async close(): Promise<void> {}

@@ -21,6 +21,11 @@ export class RedisBackendKeys {
     readonly db: number,
   ) {}
 
+  /** A stored canvas fragment (`celeriac-canvas-<id>`, named by the publisher). */
+  canvasFragment(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
   /** A task's meta (`celery-task-meta-<id>`); also the channel its writes are published on. */
   taskMeta(taskId: string): string {
     return `${this.prefix}celery-task-meta-${taskId}`;

@@ -17,6 +17,7 @@
  */
 import type { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
+import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { serializerByName, type Serializer } from '../protocol/serializer.js';
 import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
@@ -158,6 +159,19 @@ export class RedisBackend implements ResultBackend {
 
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
     return this.retry('isRevoked', () => this.revocations.isRevoked(taskId, rootId));
+  }
+
+  async storeCanvas(key: string, dict: SignatureDict): Promise<void> {
+    const redisKey = this.keys.canvasFragment(key);
+    const value = JSON.stringify(dict);
+    await this.retry('storeCanvas', () =>
+      this.options.expiresSeconds > 0 ? this.client().set(redisKey, value, 'EX', this.options.expiresSeconds) : this.client().set(redisKey, value),
+    );
+  }
+
+  async loadCanvas(key: string): Promise<SignatureDict | undefined> {
+    const value = await this.retry('loadCanvas', () => this.client().get(this.keys.canvasFragment(key)));
+    return value === null ? undefined : (JSON.parse(value) as SignatureDict);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,9 @@ import type { AnyCanvas, ApplyCall, CanvasApplier } from '../canvas/canvas.js';
 import { toOptionsDict } from '../canvas/options.js';
 import { planApply } from '../canvas/plan.js';
 import type { ApplyContext, Plan, PlanConfig, ResultNode } from '../canvas/plan-types.js';
+import { CanvasError } from '../errors.js';
 import { encodeTaskMessage } from '../protocol/encode.js';
+import { referenceLargeEmbeds } from './references.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import { serializerByName } from '../protocol/serializer.js';
 import type { AsyncResult } from '../result/async-result.js';
@@ -22,6 +24,21 @@ export interface SendingTask {
   readonly rootId: string;
   /** Record a result tuple of something this task sent (shown in its meta's `children`). */
   addChild(tuple: ResultTuple): void;
+}
+
+/** Publisher settings (every field documents its default). */
+export interface PublisherOptions {
+  /**
+   * `'inline'` (default, what Python Celery expects): chord bodies and remaining chain steps travel
+   * inside every message. `'reference'`: dicts larger than `referenceThresholdBytes` are stored once
+   * in the result backend and messages carry a small reference, so a chain of chords stays linear in
+   * size; every worker on those routes must be celeriac.
+   */
+  continuations?: 'inline' | 'reference';
+  /** Dicts larger than this (JSON bytes) are referenced in `'reference'` mode. Default: 1024. */
+  referenceThresholdBytes?: number;
+  /** Refuse (before publishing anything) a canvas with a message body larger than this. Default: 32 MiB. */
+  maxMessageBytes?: number;
 }
 
 /** The result tuple of a result node (what Celery stores in `children`). */
@@ -39,6 +56,7 @@ export class Publisher implements CanvasApplier {
     private readonly results: BackendResultFactory,
     /** The task currently running in this async context, if any. */
     private readonly currentTask: () => SendingTask | undefined = () => undefined,
+    private readonly options: PublisherOptions = {},
   ) {}
 
   /** `canvas.applyAsync()` lands here. */
@@ -65,14 +83,27 @@ export class Publisher implements CanvasApplier {
     return result;
   }
 
-  /** Record chord sizes, then publish every planned message in one batch. */
+  /**
+   * Validate and encode every planned message (nothing is sent if one is over the size budget),
+   * record chord sizes, then publish the messages in one batch.
+   */
   async execute(plan: Plan): Promise<void> {
+    if (this.options.continuations === 'reference') {
+      await referenceLargeEmbeds(plan.messages, this.backend, this.options.referenceThresholdBytes ?? 1024);
+    }
+    const limit = this.options.maxMessageBytes ?? 32 * 1024 * 1024;
+    const batch = plan.messages.map((planned) => {
+      const message = encodeTaskMessage(planned.message, serializerByName(planned.serializer));
+      if (message.body.length > limit) {
+        throw new CanvasError(
+          `the message for ${planned.message.headers.task}[${planned.message.headers.id}] is ${message.body.length} bytes, over the ${limit}-byte budget` +
+            (this.options.continuations === 'reference' ? '' : "; with celeriac workers, set the app option continuations: 'reference'"),
+        );
+      }
+      return { target: { queue: planned.queue, ...(planned.priority !== undefined ? { priority: planned.priority } : {}) }, message };
+    });
     for (const { groupId, size } of plan.chordSizes) await this.backend.setChordSize(groupId, size);
-    if (plan.messages.length === 0) return;
-    const batch = plan.messages.map((planned) => ({
-      target: { queue: planned.queue, ...(planned.priority !== undefined ? { priority: planned.priority } : {}) },
-      message: encodeTaskMessage(planned.message, serializerByName(planned.serializer)),
-    }));
+    if (batch.length === 0) return;
     if (batch.length === 1) await this.broker.publish(batch[0]!.target, batch[0]!.message);
     else await this.broker.publishBatch(batch);
   }

@@ -6,7 +6,6 @@
  */
 import type { ResultBackend } from '../backend/backend.js';
 import type { AnyCanvas } from '../canvas/canvas.js';
-import { signatureFromDict } from '../canvas/from-dict.js';
 import type { ApplyContext } from '../canvas/plan-types.js';
 import { HEADER_FAILURE_OPTION } from '../canvas/chord.js';
 import type { SignatureDict } from '../protocol/message.js';
@@ -23,6 +22,7 @@ export interface ChordMember {
   taskId: string;
 }
 
+type Revive = (dict: SignatureDict) => Promise<AnyCanvas>;
 type Send = (canvas: AnyCanvas, ctx: Partial<ApplyContext>) => Promise<ResultTuple>;
 type Fail = (canvas: AnyCanvas, state: string, exc: ExceptionInfo, ctx: { rootId: string; fireErrbacks: boolean }) => Promise<void>;
 
@@ -37,6 +37,7 @@ function excRepr(value: unknown): string {
 export class ChordTracker {
   constructor(
     private readonly backend: ResultBackend,
+    private readonly revive: Revive,
     private readonly send: Send,
     private readonly fail: Fail,
   ) {}
@@ -45,7 +46,7 @@ export class ChordTracker {
   async count(member: ChordMember, state: string, result: unknown, rootId: string, senderId: string): Promise<void> {
     const progress = await this.backend.addChordPart(member.groupId, { taskId: member.taskId, index: member.index, state, result });
     if (!progress.complete) return;
-    const body = signatureFromDict(member.body, undefined);
+    const body = await this.revive(member.body);
     const runBodyAnyway = body.options[HEADER_FAILURE_OPTION] === 'run_body';
     const failedPart = runBodyAnyway ? undefined : progress.parts.find((part) => PROPAGATE_STATES.has(part.state));
     if (failedPart) {

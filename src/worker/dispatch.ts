@@ -17,6 +17,7 @@ import { dateDoneNow } from '../protocol/result-meta.js';
 import { nodeTuple, type Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import { ChordTracker, type ChordMember } from './chord.js';
+import { cachedLoader, hydrate, type CanvasLoader } from './hydrate.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 
 /** Dependencies of the dispatcher. */
@@ -31,13 +32,21 @@ export interface DispatchDeps {
 export class Dispatcher {
   private readonly chords: ChordTracker;
 
+  private readonly load: CanvasLoader;
+
   constructor(private readonly deps: DispatchDeps) {
-    this.chords = new ChordTracker(deps.backend, (canvas, ctx) => this.send(canvas, ctx), (canvas, state, exc, ctx) => this.failCanvas(canvas, state, exc, ctx));
+    this.load = cachedLoader((key) => deps.backend.loadCanvas(key));
+    this.chords = new ChordTracker(
+      deps.backend,
+      (dict) => this.revive(dict),
+      (canvas, ctx) => this.send(canvas, ctx),
+      (canvas, state, exc, ctx) => this.failCanvas(canvas, state, exc, ctx),
+    );
   }
 
-  /** Revive a signature dict bound to this app. */
-  revive(dict: SignatureDict): AnyCanvas {
-    return signatureFromDict(dict, this.deps.applier);
+  /** Revive a signature dict bound to this app, resolving the references it is about to apply. */
+  async revive(dict: SignatureDict): Promise<AnyCanvas> {
+    return signatureFromDict(await hydrate(dict, this.load), this.deps.applier);
   }
 
   /** Send a canvas in a context; returns its result tuple. */
@@ -50,11 +59,11 @@ export class Dispatcher {
     const { headers: h, embed } = message;
     const follow = { parentId: h.id, rootId: h.root_id };
     const sent: ResultTuple[] = [...children];
-    for (const callback of embed.callbacks ?? []) sent.push(await this.send(this.revive(callback), { ...follow, args: [value] }));
+    for (const callback of embed.callbacks ?? []) sent.push(await this.send(await this.revive(callback), { ...follow, args: [value] }));
     const chain = embed.chain;
     if (chain && chain.length > 0) {
       const rest = chain.slice(0, -1);
-      sent.push(await this.send(this.revive(chain[chain.length - 1]!), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
+      sent.push(await this.send(await this.revive(chain[chain.length - 1]!), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
     }
     if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
     await this.countChordPart(message, States.SUCCESS, value);
@@ -94,7 +103,7 @@ export class Dispatcher {
   /** Chain steps after a failed one never run: store the same outcome under their ids. */
   private async failRemaining(chain: readonly SignatureDict[], state: string, exc: ExceptionInfo, rootId: string): Promise<void> {
     for (const dict of [...chain].reverse()) {
-      await this.failCanvas(this.revive(dict), state, exc, { rootId, fireErrbacks: false }).catch((error: unknown) =>
+      await this.failCanvas(await this.revive(dict), state, exc, { rootId, fireErrbacks: false }).catch((error: unknown) =>
         this.deps.logger.error('could not record a skipped chain step', { error: String(error) }),
       );
     }
@@ -103,7 +112,7 @@ export class Dispatcher {
   private async sendErrbacks(errbacks: readonly SignatureDict[], failedId: string, rootId: string): Promise<void> {
     for (const errback of errbacks) {
       // Celery's convention for errbacks sent as messages: the failed task id comes first.
-      await this.send(this.revive(errback), { args: [failedId], parentId: failedId, rootId }).catch((error: unknown) =>
+      await this.send(await this.revive(errback), { args: [failedId], parentId: failedId, rootId }).catch((error: unknown) =>
         this.deps.logger.error('could not send an errback', { task: errback.task, error: String(error) }),
       );
     }

@@ -139,6 +139,15 @@ export function backendConformance(name: string, make: () => Promise<ResultBacke
       await backend.clearChord(gid);
     });
 
+    it('stores and loads canvas fragments by key', async () => {
+      const backend = await open();
+      const key = `celeriac-canvas-${randomUUID()}`;
+      const dict = { task: 'celery.chord', args: [], kwargs: { header: { task: 'celery.group', args: [], kwargs: { tasks: [] }, options: {}, subtask_type: 'group' as const, immutable: false } }, options: { task_id: 'g' }, subtask_type: 'chord' as const, immutable: false };
+      await backend.storeCanvas(key, dict);
+      expect(await (await open()).loadCanvas(key)).toEqual(dict);
+      expect(await backend.loadCanvas(`celeriac-canvas-${randomUUID()}`)).toBeUndefined();
+    });
+
     it('revocations by task id and by workflow root are seen by other handles', async () => {
       const backend = await open();
       const other = await open();

@@ -11,3 +11,7 @@ afterAll(() => flushLeadDb(LEAD_DBS.canvasRedis));
 canvasConformance('redis broker + redis backend', () =>
   new Celeriac({ broker: url, backend: url, defaultQueue: `canvas-${randomUUID().slice(0, 8)}`, logLevel: 'silent' }),
 );
+
+canvasConformance('redis, every continuation referenced', () =>
+  new Celeriac({ broker: url, backend: url, defaultQueue: `canvas-ref-${randomUUID().slice(0, 8)}`, continuations: 'reference', referenceThresholdBytes: 0, logLevel: 'silent' }),
+);

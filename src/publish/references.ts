@@ -1,0 +1,39 @@
+/**
+ * Replace large signature dicts in planned messages by references stored once in the backend
+ * (see canvas/reference.ts). Each distinct dict is stored once per publish, however many messages
+ * carry it (every header task of a chord carries the same body).
+ * @module
+ */
+import type { ResultBackend } from '../backend/backend.js';
+import { isReference, referenceStub } from '../canvas/reference.js';
+import type { PlannedMessage } from '../canvas/plan-types.js';
+import { newId } from '../ids.js';
+import type { SignatureDict } from '../protocol/message.js';
+
+/** Swap every embedded dict larger than `thresholdBytes` for a stub; store the originals first. */
+export async function referenceLargeEmbeds(messages: readonly PlannedMessage[], backend: ResultBackend, thresholdBytes: number): Promise<void> {
+  const stubs = new Map<SignatureDict, SignatureDict>();
+  const writes: Array<Promise<void>> = [];
+  const ref = (dict: SignatureDict): SignatureDict => {
+    if (isReference(dict)) return dict;
+    const known = stubs.get(dict);
+    if (known) return known;
+    if (JSON.stringify(dict).length <= thresholdBytes) {
+      stubs.set(dict, dict);
+      return dict;
+    }
+    const key = `celeriac-canvas-${newId()}`;
+    const stub = referenceStub(dict, key);
+    stubs.set(dict, stub);
+    writes.push(backend.storeCanvas(key, dict));
+    return stub;
+  };
+  for (const { message } of messages) {
+    const embed = message.embed;
+    if (embed.chord) embed.chord = ref(embed.chord);
+    if (embed.chain) embed.chain = embed.chain.map(ref);
+    if (embed.callbacks) embed.callbacks = embed.callbacks.map(ref);
+    if (embed.errbacks) embed.errbacks = embed.errbacks.map(ref);
+  }
+  await Promise.all(writes);
+}
