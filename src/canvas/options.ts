@@ -4,6 +4,7 @@
  */
 import type { SignatureOptionsDict } from '../protocol/message.js';
 import type { SerializerName } from '../protocol/serializer.js';
+import { isoWithMicros } from '../protocol/times.js';
 
 /** Execution options a signature carries. Every field is optional; defaults are the app's. */
 export interface SignatureOptions {
@@ -54,13 +55,13 @@ const mapping: ReadonlyArray<[keyof SignatureOptions, string]> = [
   ['parentId', 'parent_id'],
 ];
 
-/** Convert public options to Celery's option dict (dates become ISO strings). */
+/** Convert public options to Celery's option dict (dates become ISO strings with 6-digit microseconds, as Celery 5.2.6 parses them). */
 export function toOptionsDict(options: SignatureOptions): SignatureOptionsDict {
   const dict: SignatureOptionsDict = {};
   for (const [camel, snake] of mapping) {
     const value = options[camel];
     if (value === undefined) continue;
-    dict[snake] = value instanceof Date ? value.toISOString() : value;
+    dict[snake] = value instanceof Date ? isoWithMicros(value) : value;
   }
   return dict;
 }

@@ -6,7 +6,7 @@ import { newId } from '../ids.js';
 import type { SignatureOptionsDict, TaskHeaders, TaskMessage, TaskProperties } from '../protocol/message.js';
 import { argsRepr, kwargsRepr } from '../protocol/pyrepr.js';
 import type { SerializerName } from '../protocol/serializer.js';
-import { isoWithMicros } from '../protocol/times.js';
+import { isoWithMicros, parseIsoTime } from '../protocol/times.js';
 import type { AnyCanvas } from './canvas.js';
 import { mergeOptions } from './options.js';
 import type { ApplyContext, PlanConfig, PlannedMessage } from './plan-types.js';
@@ -25,7 +25,9 @@ function timeOption(value: unknown, now: number): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') return isoWithMicros(new Date(now + value * 1000));
   if (value instanceof Date) return isoWithMicros(value);
-  return String(value);
+  // Re-emit any ISO string with 6 fraction digits and an explicit offset: Celery 5.2.6 reads a
+  // 3-digit fraction (JavaScript's toISOString) as microseconds.
+  return isoWithMicros(parseIsoTime(String(value)));
 }
 
 function numberOrNull(value: unknown): number | null {

@@ -20,6 +20,9 @@ export type Outcome =
   | { kind: 'failure'; error: unknown }
   | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined };
 
+/** Runs a task for a message and reports how it ended (in this thread, or in a thread pool). */
+export type Executor = (task: RegisteredTask, message: TaskMessage, env: ExecutionEnv) => Promise<{ outcome: Outcome; children: ResultTuple[] }>;
+
 /** What the executor needs besides the task and message. */
 export interface ExecutionEnv {
   hostname: string;
@@ -30,12 +33,12 @@ export interface ExecutionEnv {
   revokeGraceMs?: number;
 }
 
-/** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
-export async function executeTask(task: RegisteredTask, message: TaskMessage, env: ExecutionEnv): Promise<{ outcome: Outcome; children: ResultTuple[] }> {
+/** The context a task runs with, built from its message. */
+export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: { hostname: string; queue: string; signal: AbortSignal }): RunningTask {
   const h = message.headers;
-  const children: ResultTuple[] = [];
   const retries = h.retries ?? 0;
-  const running: RunningTask = {
+  const children: ResultTuple[] = [];
+  return {
     id: h.id,
     name: h.task,
     args: message.args,
@@ -47,14 +50,25 @@ export async function executeTask(task: RegisteredTask, message: TaskMessage, en
     groupIndex: h.group_index ?? null,
     hostname: env.hostname,
     queue: env.queue,
-    signal: env.abort.signal,
+    signal: env.signal,
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
     children,
     addChild: (tuple) => children.push(tuple),
   };
-  const [hard, soft] = h.timelimit ?? [null, null];
-  const hardSeconds = hard ?? task.settings.timeLimit;
-  const softSeconds = soft ?? task.settings.softTimeLimit;
+}
+
+/** The time limits that apply to a message: its `timelimit` header, else the task's settings. */
+export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { hardSeconds: number | undefined; softSeconds: number | undefined } {
+  const [hard, soft] = message.headers.timelimit ?? [null, null];
+  return { hardSeconds: hard ?? task.settings.timeLimit, softSeconds: soft ?? task.settings.softTimeLimit };
+}
+
+/** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
+export const executeTask: Executor = async (task, message, env) => {
+  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: env.abort.signal });
+  const { children } = running;
+  const retries = running.retries;
+  const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
   const timers: NodeJS.Timeout[] = [];
   try {
     const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
@@ -89,9 +103,10 @@ export async function executeTask(task: RegisteredTask, message: TaskMessage, en
   } finally {
     for (const timer of timers) clearTimeout(timer);
   }
-}
+};
 
-function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
+/** How a thrown value ends a run: a retry request, an automatic retry, or a failure. */
+export function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
   if (error instanceof RetryRequest) {
     const maxRetries = (error as RetryRequest & { maxRetries?: number }).maxRetries;
     return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries };

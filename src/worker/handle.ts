@@ -16,7 +16,7 @@ import { isoWithMicros, parseIsoTime } from '../protocol/times.js';
 import type { Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import type { Dispatcher } from './dispatch.js';
-import { executeTask, type Outcome } from './execute.js';
+import type { Executor, Outcome } from './execute.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
 import { mayRetry } from './retry.js';
@@ -35,6 +35,8 @@ export interface HandlerDeps {
   etaSlackMs: number;
   /** How long a revoked running task may take to stop before the worker stops waiting. */
   revokeGraceMs: number;
+  /** Runs tasks: in this thread (default) or in a thread pool. */
+  execute: Executor;
   /** True when the task (or its workflow root) was revoked, in the backend or in this worker. */
   isRevoked(taskId: string, rootId: string): Promise<boolean>;
 }
@@ -96,7 +98,7 @@ export async function handleDelivery(
       await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
     }
     onStart({ id: h.id, rootId: h.root_id });
-    const { outcome, children } = await executeTask(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
+    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
     if (abort.signal.aborted && abort.signal.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.signal.reason), null, children, extras);
     } else {

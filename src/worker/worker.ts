@@ -10,7 +10,10 @@
 import { hostname as osHostname } from 'node:os';
 import type { ResultBackend } from '../backend/backend.js';
 import type { Broker, Consumer, Delivery } from '../broker/broker.js';
-import { TaskRevokedError } from '../errors.js';
+import type { ControlTarget, RemoteControl } from '../broker/control/types.js';
+import { ConfigError, TaskRevokedError } from '../errors.js';
+import { executeTask } from './execute.js';
+import { ThreadPool } from './pool/thread-pool.js';
 import type { Logger } from '../logger.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
@@ -42,6 +45,21 @@ export interface WorkerOptions {
   revokeCheckMs?: number;
   /** After aborting a revoked task, stop waiting for it after this many ms. Default: 5000. */
   revokeGraceMs?: number;
+  /**
+   * Answer Celery's remote control (pidbox) on the broker: broadcast `revoke`/`terminate` from
+   * Python's `app.control.revoke(...)`, and `ping`. Default: true when the app's broker is a Redis
+   * or RabbitMQ URL (there is no remote control on memory, or on a broker passed as an adapter).
+   */
+  remoteControl?: boolean;
+  /**
+   * `'async'` (default): tasks run on this thread's event loop; a hard time limit stops waiting for
+   * a task but cannot stop a synchronous CPU loop. `'threads'`: tasks run in a pool of worker
+   * threads (one task per thread, `concurrency` threads) loaded from `threads.module`; a hard time
+   * limit or a terminating revoke kills the thread and replaces it.
+   */
+  pool?: 'async' | 'threads';
+  /** With `pool: 'threads'`: the module exporting the app, and Node flags for the threads. */
+  threads?: { module: string | URL; execArgv?: string[] };
 }
 
 /** Worker lifecycle states. */
@@ -54,6 +72,8 @@ export interface WorkerDeps {
   publisher: Publisher;
   registry: TaskRegistry;
   logger: Logger;
+  /** Starts the broker's remote-control listener for this worker; absent when the broker has none. */
+  startRemoteControl?(target: ControlTarget): Promise<RemoteControl | undefined>;
 }
 
 /** Consumes and runs tasks; see the module documentation. */
@@ -67,6 +87,8 @@ export class Worker {
   private readonly running = new Map<AbortController, { id: string; rootId: string }>();
   private readonly localRevoked = new Set<string>();
   private revokeTimer: NodeJS.Timeout | undefined;
+  private remoteControl: RemoteControl | undefined;
+  private pool: ThreadPool | undefined;
   private drained: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
@@ -107,10 +129,25 @@ export class Worker {
       maxBodyBytes: this.options.maxBodyBytes,
       etaSlackMs: this.options.etaSlackMs ?? 1000,
       revokeGraceMs: this.options.revokeGraceMs ?? 5000,
+      execute: executeTask,
       isRevoked: async (id, rootId) => this.localRevoked.has(id) || (await base.backend.isRevoked(id, rootId)),
     };
     const concurrency = this.concurrency();
     const queues = this.options.queues ?? ['celery'];
+    if (this.options.pool === 'threads') {
+      if (!this.options.threads?.module) throw new ConfigError("pool: 'threads' needs threads.module (the module exporting the app)");
+      this.pool = new ThreadPool({ module: this.options.threads.module, size: concurrency, ...(this.options.threads.execArgv ? { execArgv: this.options.threads.execArgv } : {}) });
+      await this.pool.start();
+      this.deps.execute = this.pool.execute;
+    }
+    if (this.options.remoteControl !== false && base.startRemoteControl) {
+      this.remoteControl = await base.startRemoteControl({
+        hostname: this.hostname,
+        revokeLocally: (ids, options) => this.revokeLocally(ids, options),
+        runningTaskIds: () => [...this.running.values()].map((task) => task.id),
+        revokedTaskIds: () => [...this.localRevoked],
+      });
+    }
     this.consumer = await base.broker.consume(queues, {
       prefetch: concurrency * (this.options.prefetchMultiplier ?? 4),
       onMessage: (delivery) => this.enqueue(delivery),
@@ -159,6 +196,8 @@ export class Worker {
         for (const abort of this.aborts) abort.abort(new Error('worker shutdown'));
       }
     }
+    await this.remoteControl?.close();
+    await this.pool?.close();
     this.stateValue = 'stopped';
     this.resolveStopped?.();
   }

@@ -144,6 +144,15 @@ describe('planning canvases into protocol-v2 messages', () => {
     expect(m.headers.timelimit).toEqual([10, 5]);
   });
 
+  it('eta and expires given as Dates or ISO strings go out with 6-digit microseconds and +00:00', () => {
+    const at = new Date('2026-11-22T12:00:05.547Z');
+    expect(plan(add.s(1, 2).set({ eta: at, expires: at })).plan.messages[0]!.message.headers).toMatchObject({
+      eta: '2026-11-22T12:00:05.547000+00:00',
+      expires: '2026-11-22T12:00:05.547000+00:00',
+    });
+    expect(plan(add.s(1, 2).set({ eta: '2026-11-22T12:00:05.5Z' })).plan.messages[0]!.message.headers.eta).toBe('2026-11-22T12:00:05.500000+00:00');
+  });
+
   it('partial args are prepended, except for immutable signatures', () => {
     expect(plan(add.s(2), [1]).plan.messages[0]!.message.args).toEqual([1, 2]);
     expect(plan(add.si(2, 3), [1]).plan.messages[0]!.message.args).toEqual([2, 3]);
