@@ -2,6 +2,7 @@
  * The CLI commands: `worker`, `call`, `result`. Each returns an exit code.
  * @module
  */
+import { ConfigError } from '../errors.js';
 import { isReady } from '../states.js';
 import { loadApp, parseJsonFlag, type AppFlags } from './load-app.js';
 
@@ -11,6 +12,12 @@ export interface WorkerFlags extends AppFlags {
   concurrency?: string;
   prefetchMultiplier?: string;
   hostname?: string;
+  pool?: string;
+}
+
+function requireModule(flags: AppFlags): string {
+  if (!flags.app) throw new ConfigError('--pool threads needs -A <module>: every task thread loads the app from it');
+  return flags.app;
 }
 
 /** `celeriac worker`: consume until SIGTERM/SIGINT, then finish running tasks and exit. */
@@ -21,6 +28,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     ...(flags.concurrency ? { concurrency: Number(flags.concurrency) } : {}),
     ...(flags.prefetchMultiplier ? { prefetchMultiplier: Number(flags.prefetchMultiplier) } : {}),
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
+    ...(flags.pool === 'threads' ? { pool: 'threads' as const, threads: { module: requireModule(flags) } } : {}),
   });
   app.logger.info(`registered tasks: ${app.registry.names().join(', ')}`);
   await worker.run();
