@@ -4,9 +4,18 @@
  */
 import type { ResultBackend } from '../backend/backend.js';
 import { TimeoutError, type RemoteTaskError } from '../errors.js';
-import type { ResultTuple } from '../protocol/result-meta.js';
+import { fromExceptionInfo } from '../protocol/exceptions.js';
+import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
 import { AsyncResult, type GetOptions, type ResultFactory } from './async-result.js';
+
+/** A member's value from its ready meta: the result, or its error (thrown when `propagate`). */
+function memberValue(id: string, meta: TaskMeta, propagate: boolean): unknown {
+  if (!PROPAGATE_STATES.has(meta.status)) return meta.result;
+  const error = fromExceptionInfo(meta.result, { taskId: id, state: meta.status, traceback: meta.traceback });
+  if (propagate) throw error;
+  return error;
+}
 
 /**
  * The results of a group, in member order. It is also an {@link AsyncResult} of the whole list:
@@ -25,18 +34,31 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> extends Async
     super(id, backend, parent, factory);
   }
 
-  /** Wait for every member and return their results in order (with one deadline for all). */
+  /**
+   * Wait for every member and return their results in order (one deadline for all). Reads all
+   * members in one round trip, then waits (push-based) only on the last member still pending and
+   * reads the rest again, so a group of 10,000 costs a few reads, not 10,000 subscriptions.
+   */
   async join(options: GetOptions = {}): Promise<R> {
     const deadline = options.timeout !== undefined ? Date.now() + options.timeout : undefined;
-    const values = await Promise.all(
-      this.results.map((result) =>
-        result.get({ ...options, ...(deadline !== undefined ? { timeout: Math.max(0, deadline - Date.now()) } : {}) }).catch((error: unknown) => {
-          if (error instanceof TimeoutError) throw new TimeoutError(this.id, options.timeout ?? 0);
-          throw error;
-        }),
-      ),
-    );
-    return values as unknown as R;
+    const metas: Array<TaskMeta | undefined> = new Array(this.results.length);
+    let pending = this.results.map((_, index) => index);
+    while (pending.length > 0) {
+      const read = await this.backend.getMetas(pending.map((index) => this.results[index]!.id));
+      pending = pending.filter((index, i) => {
+        const meta = read[i];
+        if (meta && isReady(meta.status)) metas[index] = meta;
+        return metas[index] === undefined;
+      });
+      const last = pending[pending.length - 1];
+      if (last === undefined) break;
+      const left = deadline === undefined ? undefined : deadline - Date.now();
+      if (left !== undefined && left <= 0) throw new TimeoutError(this.id, options.timeout ?? 0);
+      const waited = await this.backend.waitFor(this.results[last]!.id, { ...(left !== undefined ? { timeoutMs: left } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      if (!waited) throw new TimeoutError(this.id, options.timeout ?? 0);
+    }
+    const propagate = options.propagate ?? true;
+    return metas.map((meta, index) => memberValue(this.results[index]!.id, meta!, propagate)) as unknown as R;
   }
 
   /** Same as {@link join}. */
