@@ -7,23 +7,10 @@
  * without settling gets its messages delivered again.
  * @module
  */
+import type { EncodedMessage } from '../protocol/encode.js';
 
-/** A message as the broker carries it: serialized body bytes plus headers and properties. */
-export interface WireMessage {
-  /** The serialized body (`[args, kwargs, embed]` for a task). Raw bytes, not base64. */
-  body: Uint8Array;
-  /** e.g. `application/json`, `application/x-msgpack`. */
-  contentType: string;
-  /** e.g. `utf-8`, `binary`. */
-  contentEncoding: string;
-  /** Message headers (the task headers for a task message). */
-  headers: Record<string, unknown>;
-  /**
-   * Message properties: `correlation_id`, `reply_to`, `delivery_mode`, `priority`, `expiration`.
-   * Unknown keys are carried through.
-   */
-  properties: Record<string, unknown>;
-}
+/** A message as the broker carries it (the protocol layer's {@link EncodedMessage}). */
+export type WireMessage = EncodedMessage;
 
 /** Where and how to publish. */
 export interface PublishTarget {

@@ -9,15 +9,23 @@ import { argsRepr, kwargsRepr } from './pyrepr.js';
 import type { Serializer } from './serializer.js';
 
 /**
- * A message as brokers carry it. Structurally the same as `WireMessage` in `broker/broker.ts`
- * (protocol/ must not import broker/, which imports protocol/), so either can be passed for the other.
+ * A message as brokers carry it: the serialized (and possibly compressed) body bytes, its content
+ * type and encoding, headers and properties. Defined here, once; the broker contract uses it as its
+ * `WireMessage`.
  */
 export interface EncodedMessage {
   /** The serialized (and possibly compressed) body. Raw bytes, not base64. */
   body: Uint8Array;
+  /** e.g. `application/json`, `application/x-msgpack`. */
   contentType: string;
+  /** e.g. `utf-8`, `binary`. */
   contentEncoding: string;
+  /** Message headers (the task headers for a task message). */
   headers: Record<string, unknown>;
+  /**
+   * Message properties: `correlation_id`, `reply_to`, `delivery_mode`, `priority`, `expiration`.
+   * Unknown keys are carried through.
+   */
   properties: Record<string, unknown>;
 }
 

@@ -20,7 +20,7 @@ const readable = [...jsonMessages, ...msgpackMessages].filter((m) => m.label !==
 
 const bodyOf = (message: TaskMessage): unknown[] => [message.args, message.kwargs, message.embed];
 
-// Compile-time check: protocol's EncodedMessage and broker's WireMessage are interchangeable.
+// Compile-time check: the broker's WireMessage is the protocol's EncodedMessage.
 const _toWire = (message: EncodedMessage): WireMessage => message;
 const _fromWire = (message: WireMessage): EncodedMessage => message;
 void _toWire;
