@@ -12,7 +12,8 @@
  * - Revocations are persisted and pushed; `isRevoked` answers from a local copy.
  * - Connections reconnect by themselves; operations retry until `operationTimeoutMs`.
  *
- * The build must copy `src/backend/lua/*.lua`.
+ * Standalone Redis only (no Cluster). The build must copy `src/backend/lua/*.lua`
+ * (`scripts/copy-lua.mjs` does).
  * @module
  */
 import type { Redis } from 'ioredis';
@@ -42,6 +43,8 @@ export class RedisBackend implements ResultBackend {
   private readonly revocations: RevocationCache;
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
+  /** Aborted by {@link close}, so pending waits resolve `undefined`. */
+  private closing = new AbortController();
 
   constructor(options: RedisBackendOptions = {}) {
     this.options = resolveBackendOptions(options);
@@ -90,8 +93,10 @@ export class RedisBackend implements ResultBackend {
     return values.map((bytes, index) => (bytes ? decodeMeta(bytes, taskIds[index]!) : undefined));
   }
 
-  async waitFor(taskId: string, options?: WaitOptions): Promise<TaskMeta | undefined> {
+  /** Resolves `undefined` on timeout, on abort, or when this backend is closed. */
+  async waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
     await this.connect();
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     return waitForReady(
       {
         hub: this.hub,
@@ -101,7 +106,7 @@ export class RedisBackend implements ResultBackend {
         onError: this.options.onError,
       },
       taskId,
-      options,
+      { ...options, signal },
     );
   }
 
@@ -175,6 +180,8 @@ export class RedisBackend implements ResultBackend {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
+    this.closing = new AbortController();
     this.revocations.close();
     await this.hub.close();
     const client = this.commandClient;

@@ -15,7 +15,14 @@
  *   publishes are batched. Connections reconnect by themselves; publishes and settlements retry
  *   until `operationTimeoutMs`, then throw `TransportError`.
  *
- * Requires Redis ≥ 6.2 (BLMOVE, RPOP with a count). The build must copy `src/broker/lua/*.lua`.
+ * - Messages published by celeriac with an `expiration` carry their absolute expiry and are
+ *   dead-lettered (`expired`) instead of delivered once it passed; kombu only carries `expiration`.
+ *
+ * Limits: requires Redis ≥ 6.2 (BLMOVE, RPOP with a count); standalone Redis only (the scripts
+ * touch keys they derive, as kombu's layout needs, so Redis Cluster is not supported). Lease
+ * scores use the Redis server's clock; kombu workers sharing the queues compare them with their
+ * own clocks, so keep clocks in sync and use the same visibility timeout on both sides.
+ * The build must copy `src/broker/lua/*.lua` (`scripts/copy-lua.mjs` does).
  * @module
  */
 import type {
@@ -30,21 +37,14 @@ import { retryUntil } from './redis/connection.js';
 import { RedisConsumer } from './redis/consumer.js';
 import { BrokerCore } from './redis/core.js';
 import { DelayedPromoter } from './redis/delayed.js';
-import { delayedMember, type DeadLetterRecord } from './redis/delivery.js';
+import type { DeadLetterRecord } from './redis/delivery.js';
 import { buildEnvelope, markRedelivered } from './redis/envelope.js';
 import { resolveBrokerOptions, type RedisBrokerOptions } from './redis/options.js';
+import { PublishBatcher, type OutgoingMessage } from './redis/publisher.js';
 import { VisibilitySweeper } from './redis/sweeper.js';
 import { ListWatcher } from './redis/watcher.js';
 
 export type { RedisBrokerOptions } from './redis/options.js';
-
-/** A message ready to push: where it goes and the envelope. */
-interface Outgoing {
-  readonly queue: string;
-  readonly destination: string;
-  readonly raw: string;
-  readonly deliverAt: number | undefined;
-}
 
 /** The Redis broker; see the module documentation. */
 export class RedisBroker implements Broker {
@@ -53,6 +53,7 @@ export class RedisBroker implements Broker {
   private readonly watcher: ListWatcher;
   private readonly promoter: DelayedPromoter;
   private readonly sweeper: VisibilitySweeper;
+  private readonly publisher: PublishBatcher;
   private readonly consumers = new Set<RedisConsumer>();
 
   constructor(options: RedisBrokerOptions = {}) {
@@ -61,6 +62,7 @@ export class RedisBroker implements Broker {
     this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError);
     this.promoter = new DelayedPromoter(this.core);
     this.sweeper = new VisibilitySweeper(this.core);
+    this.publisher = new PublishBatcher(this.core);
   }
 
   async connect(): Promise<void> {
@@ -77,7 +79,7 @@ export class RedisBroker implements Broker {
     await this.connect();
     const outgoing = items.map(({ target, message }) => this.prepare(target, message));
     for (const queue of new Set(outgoing.map((item) => item.queue))) await this.core.declareQueue(queue);
-    await retryUntil(this.core.deadline(), 'publish', () => this.push(outgoing));
+    await this.publisher.send(outgoing);
     for (const item of outgoing) if (item.deliverAt !== undefined) this.promoter.noteParked(item.deliverAt);
   }
 
@@ -174,32 +176,11 @@ export class RedisBroker implements Broker {
     if (this.consumers.size === 0) void this.sweeper.stop();
   }
 
-  private prepare(target: PublishTarget, message: WireMessage): Outgoing {
+  private prepare(target: PublishTarget, message: WireMessage): OutgoingMessage {
     const now = Date.now();
     const deliverAt = target.deliverAt !== undefined && target.deliverAt > now ? target.deliverAt : undefined;
     const { raw } = buildEnvelope(target.queue, target.priority, message, deliverAt ?? now);
     const destination = this.core.keys.queueList(target.queue, target.priority ?? message.properties['priority']);
     return { queue: target.queue, destination, raw, deliverAt };
-  }
-
-  /** Push messages in one pipeline: one multi-value LPUSH per list, one ZADD for parked ones. */
-  private async push(outgoing: readonly Outgoing[]): Promise<void> {
-    const byList = new Map<string, string[]>();
-    const parked: Array<string | number> = [];
-    for (const item of outgoing) {
-      if (item.deliverAt !== undefined) {
-        parked.push(item.deliverAt, delayedMember(item.raw, item.destination));
-        continue;
-      }
-      const list = byList.get(item.destination) ?? [];
-      list.push(item.raw);
-      byList.set(item.destination, list);
-    }
-    const pipeline = this.core.client().pipeline();
-    for (const [list, raws] of byList) pipeline.lpush(list, ...raws);
-    if (parked.length > 0) pipeline.zadd(this.core.keys.delayed, ...parked);
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
   }
 }

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBackend, type RedisBackendOptions } from '../../src/backend/redis.js';
 import type { TaskMeta } from '../../src/protocol/result-meta.js';
 import { loadVector, vectorFiles } from '../fixtures/vectors.js';
-import { flushTestDb, rawRedis, redisTestUrl, requireRedis, TEST_DBS, waitUntil } from '../helpers/redis.js';
+import { flushTestDb, pause, rawRedis, redisTestUrl, requireRedis, TEST_DBS, waitUntil } from '../helpers/redis.js';
 
 const db = TEST_DBS.backend;
 const redis = rawRedis(db);
@@ -236,6 +236,19 @@ describe('waiting and revocation', () => {
     expect((await Promise.all(waits)).map((meta) => meta?.result)).toEqual(ids.map((_, i) => i));
     await waitUntil(async () => (await subscribers()).some((line) => line.includes(' sub=0 ')), { what: 'the channels to be released' });
     expect(await subscribers()).toHaveLength(1);
+  });
+
+  it('resolves pending waits with undefined when the backend closes, and works again afterwards', async () => {
+    const backend = open();
+    const waiting = backend.waitFor(randomUUID());
+    await pause(50);
+    await backend.close();
+    expect(await waiting).toBeUndefined();
+    const id = randomUUID();
+    const again = backend.waitFor(id, { timeoutMs: 5_000 });
+    await pause(50);
+    await open().storeMeta({ status: 'REVOKED', result: null, traceback: null, children: [], date_done: null, task_id: id });
+    expect((await again)?.status).toBe('REVOKED');
   });
 
   it('persists revocations with the result TTL, pushes them on a per-database channel, and answers locally', async () => {

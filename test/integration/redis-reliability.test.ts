@@ -62,7 +62,13 @@ describe('visibility timeout', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      await waitUntil(() => output.includes('got held-by-child'), { timeoutMs: 20_000, what: `the child to receive the message (output: ${output})` });
+      await waitUntil(
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the child consumer exited early: ${output}`);
+          return output.includes('got held-by-child');
+        },
+        { timeoutMs: 30_000, what: 'the child consumer to receive the message' },
+      );
       expect(await redis.hlen('unacked')).toBe(1);
       expect(await redis.llen('killed')).toBe(0);
     } finally {
@@ -79,7 +85,7 @@ describe('visibility timeout', () => {
     await pause(visibilityMs);
     expect(deliveries).toHaveLength(1);
     expect(await redis.hlen('unacked')).toBe(0);
-  });
+  }, 60_000);
 
   it('runs a deferred far-future ETA message once, never redelivered by the visibility timeout', async () => {
     const visibilityMs = 600;

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
+import { TransportError } from '../../errors.js';
 import { createBackendClient } from './connection.js';
 
 /** Receives the raw payload published on a channel. */
@@ -28,18 +29,12 @@ export class SubscriberHub {
   private toUnsubscribe = new Set<string>();
   private flushScheduled = false;
   private everReady = false;
-  private closed = false;
 
   constructor(
     private readonly url: string,
     private readonly connectionName: string,
     private readonly onError: (error: Error) => void,
   ) {}
-
-  /** How many channels are subscribed (or being subscribed). */
-  get channelCount(): number {
-    return this.channels.size;
-  }
 
   /**
    * Listen on `channel`. Resolves, with a function that stops listening, once the subscription is
@@ -78,14 +73,18 @@ export class SubscriberHub {
     return () => this.reconnectListeners.delete(listener);
   }
 
-  /** Close the connection; pending subscriptions fail. */
+  /** Close the connection; pending subscriptions fail. A later {@link listen} opens a new one. */
   async close(): Promise<void> {
-    this.closed = true;
+    const pending = this.toSubscribe;
+    this.toSubscribe = [];
+    this.toUnsubscribe.clear();
     this.channels.clear();
     this.reconnectListeners.clear();
+    this.everReady = false;
     const client = this.client;
     this.client = undefined;
-    if (client) client.disconnect();
+    client?.disconnect();
+    for (const request of pending) request.reject(new TransportError('The result backend was closed'));
   }
 
   private requestSubscribe(channel: string): Promise<void> {
@@ -103,15 +102,15 @@ export class SubscriberHub {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.closed) return;
-    const client = this.connection();
     const unsubscribe = [...this.toUnsubscribe].filter((channel) => !this.channels.has(channel));
     this.toUnsubscribe.clear();
-    if (unsubscribe.length > 0) client.unsubscribe(...unsubscribe).catch((error: Error) => this.onError(error));
+    if (unsubscribe.length > 0 && this.client) {
+      this.client.unsubscribe(...unsubscribe).catch((error: Error) => this.onError(error));
+    }
     const batch = this.toSubscribe;
     this.toSubscribe = [];
     if (batch.length === 0) return;
-    client.subscribe(...batch.map((request) => request.channel)).then(
+    this.connection().subscribe(...batch.map((request) => request.channel)).then(
       () => batch.forEach((request) => request.resolve()),
       (error: Error) => batch.forEach((request) => request.reject(error)),
     );

@@ -14,8 +14,8 @@
   Returns a flat array, three items per message: list position (1-based, into KEYS[3..]),
   delivery tag, raw envelope. Messages come out oldest first (consumers take from the right).
 
-  The tag is the envelope's properties.delivery_tag. The fast path reads it from the end of the
-  envelope (kombu and celeriac both write it last); otherwise the envelope is decoded. An entry
+  The tag is the envelope's properties.delivery_tag. The fast path reads it from the last 200
+  bytes of the envelope (kombu and celeriac both write it last); otherwise the envelope is decoded. An entry
   that is not JSON is stored as a JSON string inside the unacked value so the value stays valid
   JSON for kombu; the client dead-letters it.
 ]]
@@ -33,7 +33,8 @@ local taken = 0
 local fallbacks = 0
 
 local function tag_of(entry)
-  local tag = string.match(entry, '"delivery_tag"%s*:%s*"([^"\\]+)"%s*}%s*}%s*$')
+  -- Only the tail is searched: the tag is the last property of the last key of the envelope.
+  local tag = string.match(string.sub(entry, -200), '"delivery_tag"%s*:%s*"([^"\\]+)"%s*}%s*}%s*$')
   if tag then return tag, true end
   local ok, decoded = pcall(cjson.decode, entry)
   if not ok then return nil, false end

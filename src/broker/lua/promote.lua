@@ -3,7 +3,8 @@
   queue lists (LPUSH, like a fresh publish).
 
   KEYS[1]  the delayed zset; members are '<envelope>\0<destination list key>', scores are due
-           times in epoch ms (the envelope is JSON, so it never contains a NUL byte)
+           times in epoch ms (the envelope is JSON, so it never contains a NUL byte). A due
+           member without a NUL byte was not written by celeriac; it is removed.
 
   ARGV[1]  the most messages to move in this call
 

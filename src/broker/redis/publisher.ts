@@ -1,0 +1,79 @@
+/**
+ * Batched publishing: every message published in the same event-loop turn (single `publish`
+ * calls and `publishBatch` calls alike) goes out in one pipeline, with one multi-value LPUSH per
+ * destination list (in publish order, so FIFO is kept) and one ZADD for delayed messages. The
+ * pipeline is retried through reconnects until the operation deadline; each caller's promise
+ * settles with its batch.
+ * @module
+ */
+import type { BrokerCore } from './core.js';
+import { retryUntil } from './connection.js';
+import { delayedMember } from './delivery.js';
+
+/** A message ready to push. */
+export interface OutgoingMessage {
+  readonly queue: string;
+  /** The list it goes to (its priority bucket). */
+  readonly destination: string;
+  /** The envelope JSON. */
+  readonly raw: string;
+  /** Epoch ms when it is parked until later, otherwise undefined. */
+  readonly deliverAt: number | undefined;
+}
+
+interface PendingPublish {
+  readonly messages: readonly OutgoingMessage[];
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Coalesces publishes into pipelines. */
+export class PublishBatcher {
+  private pending: PendingPublish[] = [];
+  private scheduled = false;
+
+  constructor(private readonly core: BrokerCore) {}
+
+  /** Push `messages`; resolves once Redis accepted them (all in one pipeline with concurrent publishes). */
+  send(messages: readonly OutgoingMessage[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ messages, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.flatMap((entry) => entry.messages)));
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error as Error);
+    }
+  }
+
+  private async push(messages: readonly OutgoingMessage[]): Promise<void> {
+    const byList = new Map<string, string[]>();
+    const parked: Array<string | number> = [];
+    for (const message of messages) {
+      if (message.deliverAt !== undefined) {
+        parked.push(message.deliverAt, delayedMember(message.raw, message.destination));
+        continue;
+      }
+      let list = byList.get(message.destination);
+      if (!list) byList.set(message.destination, (list = []));
+      list.push(message.raw);
+    }
+    const pipeline = this.core.client().pipeline();
+    for (const [list, raws] of byList) pipeline.lpush(list, ...raws);
+    if (parked.length > 0) pipeline.zadd(this.core.keys.delayed, ...parked);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+}
