@@ -179,7 +179,7 @@ export class RedisBroker implements Broker {
   private prepare(target: PublishTarget, message: WireMessage): OutgoingMessage {
     const now = Date.now();
     const deliverAt = target.deliverAt !== undefined && target.deliverAt > now ? target.deliverAt : undefined;
-    const { raw } = buildEnvelope(target.queue, target.priority, message, deliverAt ?? now);
+    const raw = buildEnvelope(target.queue, target.priority, message, deliverAt ?? now);
     const destination = this.core.keys.queueList(target.queue, target.priority ?? message.properties['priority']);
     return { queue: target.queue, destination, raw, deliverAt };
   }

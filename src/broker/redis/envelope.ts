@@ -20,19 +20,12 @@ export const EXPIRES_AT_PROPERTY = 'celeriac_expires_at';
 /** Properties that belong to the Redis transport, not to the message; not exposed to consumers. */
 const TRANSPORT_PROPERTIES = new Set(['delivery_info', 'body_encoding', 'delivery_tag', EXPIRES_AT_PROPERTY]);
 
-/** An envelope ready to push: the JSON string and its delivery tag. */
-export interface BuiltEnvelope {
-  readonly raw: string;
-  readonly tag: string;
-}
-
 /**
- * Build the envelope kombu would publish for `message` on `queue` (default exchange). When the
- * message has an `expiration` (ms), its absolute expiry is recorded, counted from `startsAt` (the
- * publish time, or the time a delayed message becomes due).
+ * Build the envelope JSON kombu would publish for `message` on `queue` (default exchange), with a
+ * fresh uuid4 delivery tag. When the message has an `expiration` (ms), its absolute expiry is
+ * recorded, counted from `startsAt` (the publish time, or the time a delayed message becomes due).
  */
-export function buildEnvelope(queue: string, priority: unknown, message: WireMessage, startsAt = Date.now()): BuiltEnvelope {
-  const tag = randomUUID();
+export function buildEnvelope(queue: string, priority: unknown, message: WireMessage, startsAt = Date.now()): string {
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message.properties)) {
     if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key)) properties[key] = value;
@@ -42,7 +35,7 @@ export function buildEnvelope(queue: string, priority: unknown, message: WireMes
   properties['delivery_info'] = { exchange: '', routing_key: queue };
   properties['priority'] = clampPriority(priority ?? message.properties['priority']);
   properties['body_encoding'] = 'base64';
-  properties['delivery_tag'] = tag;
+  properties['delivery_tag'] = randomUUID();
   const envelope = {
     body: Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength).toString('base64'),
     'content-encoding': message.contentEncoding,
@@ -50,7 +43,7 @@ export function buildEnvelope(queue: string, priority: unknown, message: WireMes
     headers: message.headers,
     properties,
   };
-  return { raw: JSON.stringify(envelope), tag };
+  return JSON.stringify(envelope);
 }
 
 /** A list entry turned back into a message. */

@@ -42,11 +42,6 @@ export class RedisBrokerKeys {
     this.delayed = `${prefix}celeriac.delayed`;
   }
 
-  /** The priority steps in service order (lowest first). */
-  get prioritySteps(): readonly number[] {
-    return this.steps;
-  }
-
   /** The bucket of a priority: the largest step ≤ priority (clamped to 0..9; invalid counts as 0). */
   stepFor(priority: unknown): number {
     const clamped = clampPriority(priority);

@@ -45,11 +45,6 @@ export class DeliveryLeases {
     return removed;
   }
 
-  /** True when `tag` is held. */
-  has(tag: string): boolean {
-    return this.held.has(tag);
-  }
-
   /** Every held delivery. */
   all(): HeldDelivery[] {
     return [...this.held.values()];

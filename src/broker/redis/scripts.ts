@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** The broker's scripts, by file name without `.lua`. */
 export const BROKER_SCRIPTS = ['pop', 'settle', 'due', 'restore', 'refresh', 'promote', 'unlock'] as const;
@@ -50,16 +50,4 @@ export function runScript(client: Redis, name: BrokerScriptName, keys: readonly 
   const method = (client as unknown as Record<string, ScriptMethod>)[commandName(name)];
   if (!method) throw new Error(`Broker script ${name} is not defined on this client`);
   return method.call(client, keys.length, ...keys, ...args);
-}
-
-/** Queue a script call on a pipeline; its reply comes back from `exec()`. */
-export function queueScript(
-  pipeline: ChainableCommander,
-  name: BrokerScriptName,
-  keys: readonly string[],
-  args: readonly ScriptArg[],
-): void {
-  const method = (pipeline as unknown as Record<string, (...a: ScriptArg[]) => unknown>)[commandName(name)];
-  if (!method) throw new Error(`Broker script ${name} is not defined on this pipeline`);
-  method.call(pipeline, keys.length, ...keys, ...args);
 }
