@@ -1,6 +1,7 @@
 /**
  * Import boundaries (DESIGN.md §1): imports go one way,
  *   protocol → canvas → broker/backend → result → publish → worker → app/task/cli
+ * (redis/ holds connection support that both Redis adapters share.)
  * (read "may be imported by"). Only runtime imports count: `import type` is erased at build time.
  */
 const layer = (name, forbidden, comment) => ({
@@ -21,6 +22,7 @@ module.exports = {
     layer('result', ['broker/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'result/ never imports broker/.'),
     layer('publish', ['worker/', 'cli/', 'app', 'task'], 'publish/ is used by the worker and the app, not the other way round.'),
     layer('worker', ['cli/', 'app', 'task'], 'worker/ gets its dependencies injected by the app.'),
+    layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

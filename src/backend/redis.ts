@@ -24,7 +24,7 @@ import { serializerByName, type Serializer } from '../protocol/serializer.js';
 import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 import { RedisBackendKeys } from './redis-keys.js';
 import { decodeChordPart, decodeGroup, decodeMeta, encodeChordPart, encodeValue, orderedMeta } from './redis/codec.js';
-import { closeBackendClient, createBackendClient, retryUntil } from './redis/connection.js';
+import { closeClient, createRedisClient, retryUntil } from '../redis/connection.js';
 import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type ResolvedRedisBackendOptions } from './redis/options.js';
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
@@ -62,7 +62,7 @@ export class RedisBackend implements ResultBackend {
 
   connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = createBackendClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
       defineBackendScripts(client);
       this.commandClient = client;
       try {
@@ -187,7 +187,7 @@ export class RedisBackend implements ResultBackend {
     const client = this.commandClient;
     this.commandClient = undefined;
     this.connecting = undefined;
-    if (client) await closeBackendClient(client);
+    if (client) await closeClient(client);
   }
 
   /** SET with the result expiry and PUBLISH on the key's name, in one MULTI (Celery's `set`). */

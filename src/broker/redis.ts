@@ -33,7 +33,7 @@ import type {
   PublishTarget,
   WireMessage,
 } from './broker.js';
-import { retryUntil } from './redis/connection.js';
+import { retryUntil } from '../redis/connection.js';
 import { RedisConsumer } from './redis/consumer.js';
 import { BrokerCore } from './redis/core.js';
 import { DelayedPromoter } from './redis/delayed.js';

@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import { TransportError } from '../../errors.js';
-import { createBackendClient } from './connection.js';
+import { createRedisClient } from '../../redis/connection.js';
 
 /** Receives the raw payload published on a channel. */
 export type ChannelListener = (payload: Buffer) => void;
@@ -118,7 +118,7 @@ export class SubscriberHub {
 
   private connection(): Redis {
     if (this.client) return this.client;
-    const client = createBackendClient(this.url, this.connectionName, 'sub', this.onError);
+    const client = createRedisClient(this.url, this.connectionName, 'sub', this.onError);
     client.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
       const entry = this.channels.get(channel.toString());
       if (entry) for (const listener of [...entry.listeners]) listener(payload);

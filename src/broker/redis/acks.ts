@@ -5,7 +5,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import { retryUntil } from './connection.js';
+import { retryUntil } from '../../redis/connection.js';
 
 interface PendingAck {
   readonly tag: string;

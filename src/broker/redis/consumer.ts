@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { MessageDecodeError } from '../../errors.js';
 import type { ConsumeOptions, Consumer } from '../broker.js';
-import { sleep } from './connection.js';
+import { sleep } from '../../redis/connection.js';
 import type { BrokerCore } from './core.js';
 import { createDelivery, deadLetterHeld } from './delivery.js';
 import { parseEnvelope } from './envelope.js';

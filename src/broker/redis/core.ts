@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { TransportError } from '../../errors.js';
 import { AckBatcher } from './acks.js';
-import { closeClient, createRedisClient, ensureConnected, retryUntil } from './connection.js';
+import { closeClient, createRedisClient, ensureConnected, retryUntil } from '../../redis/connection.js';
 import { RedisBrokerKeys } from './keys.js';
 import { DeliveryLeases } from './leases.js';
 import type { ResolvedRedisBrokerOptions } from './options.js';

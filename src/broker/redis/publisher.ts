@@ -7,7 +7,7 @@
  * @module
  */
 import type { BrokerCore } from './core.js';
-import { retryUntil } from './connection.js';
+import { retryUntil } from '../../redis/connection.js';
 import { delayedMember } from './delivery.js';
 
 /** A message ready to push. */

@@ -18,7 +18,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import { createRedisClient, sleep } from './connection.js';
+import { createRedisClient, sleep } from '../../redis/connection.js';
 
 /** One watched key: its blocking connection, refcount and the listeners of the current round. */
 class KeyWatch {

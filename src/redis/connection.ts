@@ -1,18 +1,20 @@
 /**
- * ioredis connections for the Redis broker, and the retry rule for operations that must survive
- * a Redis restart: retry on connection errors until a deadline, then throw a `TransportError`.
+ * ioredis connections shared by the Redis broker and the Redis result backend, and the retry rule
+ * for operations that must survive a Redis restart: retry on connection errors until a deadline,
+ * then throw a `TransportError`. The only module both adapters import.
  * @module
  */
 import { Redis } from 'ioredis';
-import { TransportError } from '../../errors.js';
+import { TransportError } from '../errors.js';
 
 /** What a connection is used for; shown in `CLIENT LIST` as the name suffix. */
-export type ConnectionRole = 'cmd' | 'wait';
+export type ConnectionRole = 'cmd' | 'wait' | 'sub';
 
 /**
  * Open an ioredis client (lazily; call `connect()`). RESP2, reconnecting forever with a short
  * backoff; commands queued while disconnected fail after one reconnect attempt so that callers
- * retry them with {@link retryUntil} under their own deadline.
+ * retry them with {@link retryUntil} under their own deadline. `sub` connections do not resubscribe
+ * by themselves: their owner subscribes again explicitly, then re-reads what it may have missed.
  */
 export function createRedisClient(url: string, name: string, role: ConnectionRole, onError: (error: Error) => void): Redis {
   const client = new Redis(url, {
@@ -23,6 +25,7 @@ export function createRedisClient(url: string, name: string, role: ConnectionRol
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
     autoResendUnfulfilledCommands: role === 'cmd',
+    autoResubscribe: role !== 'sub',
     retryStrategy: (times) => Math.min(25 * 2 ** Math.min(times, 6), 1_000),
   });
   client.on('error', (error: Error) => onError(error));
