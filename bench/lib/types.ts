@@ -1,0 +1,86 @@
+/**
+ * The vocabulary of the benchmark: workloads, metrics, systems and their measurements.
+ * @module
+ */
+import type { Transport } from './config.js';
+
+/** W1 throughput · W2 chain latency · W3 chord · W4 group + join · W5 canvas size. */
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
+
+/** Who is measured. `raw` is the transport ceiling (ioredis / amqplib loop, no task semantics). */
+export type SystemId = 'celeriac' | 'bullmq' | 'celery' | 'raw';
+
+/** Sizes of the workloads for one run. */
+export interface Sizes {
+  /** W1: no-op tasks per measurement. */
+  n: number;
+  /** W2: steps in the chain. */
+  chainSteps: number;
+  /** W3: chord header size; W4: group size. */
+  fanout: number;
+}
+
+/** One measured quantity. */
+export interface MetricDef {
+  readonly key: MetricKey;
+  readonly workload: WorkloadId;
+  readonly label: string;
+  readonly unit: string;
+  /** Which direction is better: rates are `higher`, times and memory `lower`. */
+  readonly better: 'higher' | 'lower';
+}
+
+export type MetricKey =
+  | 'enqueue_rate'
+  | 'e2e_rate'
+  | 'drain_rate'
+  | 'drain_cpu'
+  | 'worker_rss'
+  | 'chain_total'
+  | 'chain_hop'
+  | 'chord_ms'
+  | 'group_ms';
+
+/** Every timed metric, in table order. */
+export const METRICS: readonly MetricDef[] = [
+  { key: 'enqueue_rate', workload: 'W1', label: 'enqueue', unit: 'tasks/s', better: 'higher' },
+  { key: 'e2e_rate', workload: 'W1', label: 'end-to-end', unit: 'tasks/s', better: 'higher' },
+  { key: 'drain_rate', workload: 'W1', label: 'worker drain', unit: 'tasks/s', better: 'higher' },
+  { key: 'drain_cpu', workload: 'W1', label: 'worker CPU per task (drain)', unit: 'µs', better: 'lower' },
+  { key: 'worker_rss', workload: 'W1', label: 'worker peak RSS', unit: 'MB', better: 'lower' },
+  { key: 'chain_total', workload: 'W2', label: 'chain total', unit: 'ms', better: 'lower' },
+  { key: 'chain_hop', workload: 'W2', label: 'chain per hop', unit: 'ms', better: 'lower' },
+  { key: 'chord_ms', workload: 'W3', label: 'chord to body result', unit: 'ms', better: 'lower' },
+  { key: 'group_ms', workload: 'W4', label: 'group + join', unit: 'ms', better: 'lower' },
+];
+
+/** What one system returned for one workload in one round. */
+export type Sample = Partial<Record<MetricKey, number>>;
+
+/**
+ * A system under test on one transport. Created by the runner, which calls {@link run} once per
+ * round and workload, and {@link close} at the end. Implementations start their own workers.
+ */
+export interface BenchSystem {
+  readonly id: SystemId;
+  readonly transport: Transport;
+  /** Shown in tables, e.g. `BullMQ 6.7.0`. */
+  readonly label: string;
+  /** The timed workloads (W1–W4) this system takes part in. */
+  readonly workloads: readonly WorkloadId[];
+  run(workload: WorkloadId, sizes: Sizes): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+/** A tasks/second rate from a count and a duration in ms. */
+export function rate(count: number, ms: number): number {
+  return ms > 0 ? (count * 1000) / ms : Number.POSITIVE_INFINITY;
+}
+
+/** The W1 drain metrics from a worker's `drained` event (`ms`, and `cpuMs` when it measured it). */
+export function drainSample(event: Record<string, unknown>, n: number): Sample {
+  const ms = Number(event['ms']);
+  const cpuMs = event['cpuMs'];
+  return { drain_rate: rate(n, ms), ...(typeof cpuMs === 'number' ? { drain_cpu: (cpuMs * 1000) / n } : {}) };
+}

@@ -1,0 +1,175 @@
+/**
+ * BullMQ on the same Redis, the Node peer. Producer here, worker in a child process
+ * (`workers/bullmq-worker.ts`). Chains are nested flows (each parent waits for its one child),
+ * chords are a flow of one parent with N children, groups are `addBulk` + completion events.
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { FlowProducer, Queue, QueueEvents, type FlowJob } from 'bullmq';
+import { queueName, WORKER } from '../lib/config.js';
+import { ChildHandle, workerCommand } from '../lib/child.js';
+import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
+import { BULLMQ_CONNECTION, BULLMQ_QUEUE_OPTIONS } from './bullmq-shared.js';
+import { expectValue } from './celeriac.js';
+
+const TIMEOUT_MS = 300_000;
+const VERSION = (createRequire(import.meta.url)('bullmq/package.json') as { version: string }).version;
+
+/** One queue with its events listener, which counts completions of the jobs we wait for. */
+class WatchedQueue {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
+  private readonly pending = new Map<string, () => void>();
+
+  constructor(readonly name: string) {
+    this.queue = new Queue(name, BULLMQ_QUEUE_OPTIONS);
+    this.events = new QueueEvents(name, { connection: BULLMQ_CONNECTION });
+    this.events.on('completed', ({ jobId }) => this.pending.get(jobId)?.());
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  }
+
+  /** Resolve once every job id completed (registered before the jobs are added). */
+  expect(ids: readonly string[]): Promise<void> {
+    let left = ids.length;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`BullMQ: ${left} jobs not completed in time`)), TIMEOUT_MS);
+      const done = (id: string) => () => {
+        if (!this.pending.delete(id)) return;
+        left -= 1;
+        if (left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      for (const id of ids) this.pending.set(id, done(id));
+      if (ids.length === 0) resolve();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.queue.close(), this.events.close()]);
+  }
+}
+
+/** BullMQ on Redis; see the module documentation. */
+export class BullmqSystem implements BenchSystem {
+  readonly id = 'bullmq';
+  readonly transport = 'redis';
+  readonly label = `BullMQ ${VERSION}`;
+  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+  private readonly w1 = new WatchedQueue(queueName('bullmq', 'w1'));
+  private readonly canvas = new WatchedQueue(queueName('bullmq', 'canvas'));
+  private readonly flows = new FlowProducer({ connection: BULLMQ_CONNECTION });
+  private canvasWorker: ChildHandle | undefined;
+  private jobCounter = 0;
+
+  async run(workload: WorkloadId, sizes: Sizes): Promise<Sample> {
+    await Promise.all([this.w1.ready(), this.canvas.ready()]);
+    switch (workload) {
+      case 'W1':
+        return this.throughput(sizes.n);
+      case 'W2':
+        return this.chainLatency(sizes.chainSteps);
+      case 'W3':
+        return this.chordLatency(sizes.fanout);
+      case 'W4':
+        return this.groupLatency(sizes.fanout);
+      default:
+        return {};
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.canvasWorker?.stop();
+    await Promise.all([this.w1.close(), this.canvas.close(), this.flows.close()]);
+  }
+
+  private async throughput(n: number): Promise<Sample> {
+    const queue = this.w1.queue;
+    const send = () => Promise.all(Array.from({ length: n }, () => queue.add('noop', {})));
+    let t0 = performance.now();
+    await send();
+    const enqueueMs = performance.now() - t0;
+
+    const worker = await startWorker(this.w1.name, n);
+    try {
+      const drain = drainSample(await worker.waitFor('drained', TIMEOUT_MS), n);
+      t0 = performance.now();
+      const ids = Array.from({ length: n }, () => this.nextId());
+      const completed = this.w1.expect(ids);
+      await Promise.all(ids.map((jobId) => queue.add('noop', {}, { jobId })));
+      await completed;
+      const e2eMs = performance.now() - t0;
+      const rss = worker.peakRssMb();
+      return {
+        enqueue_rate: rate(n, enqueueMs),
+        ...drain,
+        e2e_rate: rate(n, e2eMs),
+        ...(rss !== undefined ? { worker_rss: rss } : {}),
+      };
+    } finally {
+      await worker.stop();
+    }
+  }
+
+  /** W2: a nested flow `steps` deep; the leaf has x = 0, every parent adds 1. */
+  private async chainLatency(steps: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const t0 = performance.now();
+    let flow: FlowJob = { name: 'inc', queueName: this.canvas.name, data: { x: 0 } };
+    for (let i = 1; i < steps; i += 1) flow = { name: 'inc', queueName: this.canvas.name, data: {}, children: [flow] };
+    const value = await this.runFlow(flow);
+    const ms = performance.now() - t0;
+    expectValue(value, steps, 'W2 BullMQ chain');
+    return { chain_total: ms, chain_hop: ms / steps };
+  }
+
+  /** W3: one xsum parent with `n` inc children. */
+  private async chordLatency(n: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const t0 = performance.now();
+    const children = Array.from({ length: n }, (_, i) => ({ name: 'inc', queueName: this.canvas.name, data: { x: i } }));
+    const value = await this.runFlow({ name: 'xsum', queueName: this.canvas.name, data: {}, children });
+    const ms = performance.now() - t0;
+    expectValue(value, (n * (n + 1)) / 2, 'W3 BullMQ flow');
+    return { chord_ms: ms };
+  }
+
+  /** W4: addBulk of `n` inc jobs, then wait until all completed. */
+  private async groupLatency(n: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const t0 = performance.now();
+    const ids = Array.from({ length: n }, () => this.nextId());
+    const completed = this.canvas.expect(ids);
+    await this.canvas.queue.addBulk(ids.map((jobId, i) => ({ name: 'inc', data: { x: i }, opts: { jobId } })));
+    await completed;
+    return { group_ms: performance.now() - t0 };
+  }
+
+  private async runFlow(flow: FlowJob): Promise<unknown> {
+    const node = await this.flows.add(flow);
+    return node.job.waitUntilFinished(this.canvas.events, TIMEOUT_MS);
+  }
+
+  private async ensureCanvasWorker(): Promise<void> {
+    this.canvasWorker ??= await startWorker(this.canvas.name, 0);
+  }
+
+  private nextId(): string {
+    this.jobCounter += 1;
+    return `bench-${process.pid}-${this.jobCounter}`;
+  }
+}
+
+async function startWorker(queue: string, expect: number): Promise<ChildHandle> {
+  const { command, args } = workerCommand('bullmq-worker');
+  const child = ChildHandle.spawn(command, args, {
+    name: 'BullMQ worker',
+    env: { BENCH_QUEUE: queue, BENCH_EXPECT: String(expect), BENCH_CONCURRENCY: String(WORKER.nodeConcurrency) },
+  });
+  await child.waitFor('ready', 60_000);
+  return child;
+}

@@ -1,0 +1,35 @@
+/**
+ * The celeriac app and tasks of the benchmark, shared by the producer (this process) and the
+ * worker child, so both register the same task names.
+ * @module
+ */
+import { Celeriac, type Task } from '../../src/index.js';
+import { celeriacUrls, type Transport } from '../lib/config.js';
+
+/** The bench tasks: `noop()`, `inc(x)`, `xsum(values)`. */
+export interface BenchTasks {
+  app: Celeriac;
+  noop: Task<[], null>;
+  inc: Task<[number], number>;
+  xsum: Task<[number[]], number>;
+}
+
+/**
+ * Create the bench app on a transport. `onNoop` runs in every `noop` call (the worker uses it to
+ * count a drain). `queue` is the default queue.
+ */
+export function benchApp(transport: Transport, queue: string, onNoop: () => void = () => undefined): BenchTasks {
+  const app = new Celeriac({ ...celeriacUrls(transport), logLevel: 'warn', defaultQueue: queue });
+  const noop = app.task('noop', (): null => {
+    onNoop();
+    return null;
+  });
+  const inc = app.task('inc', (x: number) => x + 1);
+  const xsum = app.task('xsum', (values: number[]) => values.reduce((a, b) => a + b, 0));
+  return { app, noop, inc, xsum };
+}
+
+/** Wait until the worker has no task running (polled on the event loop). */
+export async function untilIdle(activeCount: () => number): Promise<void> {
+  while (activeCount() > 0) await new Promise((resolve) => setImmediate(resolve));
+}

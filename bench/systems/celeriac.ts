@@ -1,0 +1,184 @@
+/**
+ * celeriac under test. The producer runs in this process; on Redis and RabbitMQ the worker runs
+ * in a child process (`workers/celeriac-worker.ts`) so its RSS is measured alone. On `memory://`
+ * the worker must share the process with the producer, so no RSS is reported there.
+ * @module
+ */
+import { chain, chord, group, type Worker } from '../../src/index.js';
+import { queueName, WORKER, type Transport } from '../lib/config.js';
+import { ChildHandle, workerCommand } from '../lib/child.js';
+import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
+import { benchApp, untilIdle, type BenchTasks } from './celeriac-tasks.js';
+
+const TIMEOUT_MS = 300_000;
+
+/** A worker somewhere: in a child process, or in this process on `memory://`. */
+interface RunningWorker {
+  /** Resolves with the `drained` event (`ms`, `cpuMs`) once `expect` noop tasks are done. */
+  drained(): Promise<Record<string, unknown>>;
+  peakRssMb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** celeriac on one transport; see the module documentation. */
+export class CeleriacSystem implements BenchSystem {
+  readonly id = 'celeriac';
+  readonly label = 'celeriac';
+  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+  private readonly w1Queue = queueName('celeriac', 'w1');
+  private readonly canvasQueue = queueName('celeriac', 'canvas');
+  private readonly producer: BenchTasks;
+  private canvasWorker: RunningWorker | undefined;
+  /** Counts noop calls of the in-process worker (memory transport). */
+  private localNoops = { count: 0, expect: 0, reached: (): void => undefined };
+
+  constructor(readonly transport: Transport) {
+    this.producer = benchApp(transport, this.canvasQueue, () => this.onLocalNoop());
+  }
+
+  async run(workload: WorkloadId, sizes: Sizes): Promise<Sample> {
+    switch (workload) {
+      case 'W1':
+        return this.throughput(sizes.n);
+      case 'W2':
+        return this.chainLatency(sizes.chainSteps);
+      case 'W3':
+        return this.chordLatency(sizes.fanout);
+      case 'W4':
+        return this.groupLatency(sizes.fanout);
+      default:
+        return {};
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.canvasWorker?.stop();
+    this.canvasWorker = undefined;
+    await this.producer.app.close();
+  }
+
+  /** W1: enqueue into an idle queue, drain it with a fresh worker, then enqueue-and-wait. */
+  private async throughput(n: number): Promise<Sample> {
+    const { noop, app } = this.producer;
+    const broker = (await app.connect()).broker;
+    await broker.purge(this.w1Queue);
+    const send = () => Promise.all(Array.from({ length: n }, () => noop.applyAsync([], { queue: this.w1Queue })));
+
+    let t0 = performance.now();
+    await send();
+    const enqueueMs = performance.now() - t0;
+
+    const worker = await this.startWorker(this.w1Queue, n);
+    try {
+      const drain = drainSample(await worker.drained(), n);
+      t0 = performance.now();
+      const results = await send();
+      await Promise.all(results.map((r) => r.get({ timeout: TIMEOUT_MS })));
+      const e2eMs = performance.now() - t0;
+      const rss = worker.peakRssMb();
+      return {
+        enqueue_rate: rate(n, enqueueMs),
+        ...drain,
+        e2e_rate: rate(n, e2eMs),
+        ...(rss !== undefined ? { worker_rss: rss } : {}),
+      };
+    } finally {
+      await worker.stop();
+    }
+  }
+
+  /** W2: a chain of `steps` inc tasks from 0. */
+  private async chainLatency(steps: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const { inc } = this.producer;
+    const t0 = performance.now();
+    const result = await chain(inc.s(0), ...Array.from({ length: steps - 1 }, () => inc.s())).applyAsync();
+    const value = await result.get({ timeout: TIMEOUT_MS });
+    const ms = performance.now() - t0;
+    expectValue(value, steps, 'W2 chain');
+    return { chain_total: ms, chain_hop: ms / steps };
+  }
+
+  /** W3: a chord of `n` inc headers into xsum. */
+  private async chordLatency(n: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const { inc, xsum } = this.producer;
+    const t0 = performance.now();
+    const result = await chord(Array.from({ length: n }, (_, i) => inc.s(i)), xsum.s()).applyAsync();
+    const value = await result.get({ timeout: TIMEOUT_MS });
+    const ms = performance.now() - t0;
+    expectValue(value, (n * (n + 1)) / 2, 'W3 chord');
+    return { chord_ms: ms };
+  }
+
+  /** W4: a group of `n` inc tasks, joined. */
+  private async groupLatency(n: number): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const { inc } = this.producer;
+    const t0 = performance.now();
+    const result = await group(...Array.from({ length: n }, (_, i) => inc.s(i))).applyAsync();
+    const values = await result.join({ timeout: TIMEOUT_MS });
+    const ms = performance.now() - t0;
+    expectValue(values.length, n, 'W4 group');
+    return { group_ms: ms };
+  }
+
+  private async ensureCanvasWorker(): Promise<void> {
+    this.canvasWorker ??= await this.startWorker(this.canvasQueue, 0);
+  }
+
+  private startWorker(queue: string, expect: number): Promise<RunningWorker> {
+    return this.transport === 'memory' ? this.startLocalWorker(queue, expect) : startChildWorker(this.transport, queue, expect);
+  }
+
+  private async startLocalWorker(queue: string, expect: number): Promise<RunningWorker> {
+    const reached = new Promise<void>((resolve) => (this.localNoops = { count: 0, expect, reached: resolve }));
+    const worker: Worker = this.producer.app.worker({
+      queues: [queue],
+      concurrency: WORKER.nodeConcurrency,
+      prefetchMultiplier: WORKER.prefetchMultiplier,
+    });
+    const t0 = performance.now();
+    await worker.start();
+    return {
+      drained: async () => {
+        await reached;
+        await untilIdle(() => worker.activeCount);
+        return { ms: performance.now() - t0 };
+      },
+      peakRssMb: () => undefined,
+      stop: () => worker.stop({ timeoutMs: 5_000 }),
+    };
+  }
+
+  private onLocalNoop(): void {
+    const local = this.localNoops;
+    local.count += 1;
+    if (local.count === local.expect) local.reached();
+  }
+}
+
+async function startChildWorker(transport: Transport, queue: string, expect: number): Promise<RunningWorker> {
+  const { command, args } = workerCommand('celeriac-worker');
+  const child = ChildHandle.spawn(command, args, {
+    name: `celeriac worker (${transport})`,
+    env: {
+      BENCH_TRANSPORT: transport,
+      BENCH_QUEUE: queue,
+      BENCH_EXPECT: String(expect),
+      BENCH_CONCURRENCY: String(WORKER.nodeConcurrency),
+      BENCH_PREFETCH_MULTIPLIER: String(WORKER.prefetchMultiplier),
+    },
+  });
+  await child.waitFor('ready', 60_000);
+  return {
+    drained: () => child.waitFor('drained', TIMEOUT_MS),
+    peakRssMb: () => child.peakRssMb(),
+    stop: () => child.stop(),
+  };
+}
+
+/** Fail the measurement when a workload computed the wrong thing. */
+export function expectValue(actual: unknown, expected: unknown, what: string): void {
+  if (actual !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${String(actual)}`);
+}
