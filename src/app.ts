@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
 import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
+import { startRemoteControl, supportsRemoteControl } from './broker/control/resolve.js';
+import type { ControlTarget } from './broker/control/types.js';
 import { resolveBroker } from './broker/resolve.js';
 import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas/canvas.js';
 import type { SignatureOptions } from './canvas/options.js';
@@ -146,7 +148,16 @@ export class Celeriac implements CanvasApplier {
     return new Worker(
       async () => {
         const c = await this.connect();
-        return { broker: c.broker, backend: c.backend, publisher: c.publisher, registry: this.registry, logger: this.logger };
+        const url = typeof this.options.broker === 'string' ? this.options.broker : undefined;
+        const control = url && supportsRemoteControl(url) ? { url, brokerOptions: this.options.brokerOptions ?? {} } : undefined;
+        return {
+          broker: c.broker,
+          backend: c.backend,
+          publisher: c.publisher,
+          registry: this.registry,
+          logger: this.logger,
+          ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
+        };
       },
       { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, ...options },
     );

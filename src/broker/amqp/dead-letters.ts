@@ -1,9 +1,10 @@
 /**
  * Reading a dead-letter queue without consuming it: every message is fetched with `basic.get`
  * (unacknowledged) and all of them are handed back with `basic.nack(requeue)` in one go, which puts
- * them back where they were. A consumer on the dead-letter queue at the same time could race this.
+ * them back where they were; a read returns only once they are back. A consumer on the dead-letter queue at the same time could race this.
  * @module
  */
+import type { Channel } from 'amqplib';
 import { TransportError } from '../../errors.js';
 import type { DeadLetter } from '../broker.js';
 import { decodeHeaders } from './field-table.js';
@@ -11,6 +12,8 @@ import { DEAD_AT_HEADER, DEAD_QUEUE_HEADER, DEAD_REASON_HEADER, deadQueueName } 
 import type { AmqpTopology } from './topology.js';
 
 const NOT_FOUND = 404;
+/** How long a read waits for the letters it handed back to be ready again. */
+const REQUEUE_WAIT_MS = 5_000;
 
 /**
  * A dead letter as a kombu-style envelope string (the layout the Redis transport stores):
@@ -27,6 +30,18 @@ function envelope(content: Buffer, properties: Record<string, unknown>, headers:
     headers,
     properties: props,
   });
+}
+
+/**
+ * Waits until the queue counts at least `count` ready messages again: RabbitMQ applies a requeue
+ * asynchronously (even a call on the same channel can be answered first), and a read started
+ * before the letters are back would miss them.
+ */
+async function requeued(channel: Channel, name: string, count: number): Promise<void> {
+  const deadline = Date.now() + REQUEUE_WAIT_MS;
+  while ((await channel.checkQueue(name)).messageCount < count && Date.now() < deadline) {
+    await new Promise((resume) => setTimeout(resume, 5));
+  }
 }
 
 /** All dead letters of `queue`, oldest first (newest last). Leaves them in place. */
@@ -52,6 +67,7 @@ export async function readDeadLetters(topology: AmqpTopology, queue: string): Pr
         });
       }
       channel.nackAll(true);
+      await requeued(channel, name, letters.length);
       return letters;
     });
   } catch (error) {

@@ -1,0 +1,104 @@
+/**
+ * The transport-independent half of a pidbox listener (kombu's `Node`): decodes a request, decides
+ * whether it is for this node, runs the command against the {@link ControlTarget}, and hands a
+ * reply to the transport when the client asked for one. Keeps the node's Lamport clock.
+ *
+ * Commands: `revoke` (ids, `terminate`), `terminate`, `ping`, `revoked`. Any other command is
+ * answered with `{"error": ...}` when a reply is wanted, and ignored otherwise, as Celery does.
+ * @module
+ */
+import { MessageDecodeError } from '../../errors.js';
+import { serializerForContentType } from '../../protocol/serializer.js';
+import { decodeControlRequest, isAddressedTo, taskIdsOf, type ControlRequest } from './request.js';
+import type { ControlLogger, ControlTarget, RawControlMessage, ReplySender } from './types.js';
+
+/** What a command returns: the reply value (sent only when the client asked for one). */
+type Command = (target: ControlTarget, request: ControlRequest) => unknown;
+
+const ok = (value: unknown): { ok: unknown } => ({ ok: value });
+
+function revoke(target: ControlTarget, request: ControlRequest, forceTerminate = false): unknown {
+  const ids = taskIdsOf(request.arguments);
+  const terminate = forceTerminate || request.arguments['terminate'] === true;
+  const running = new Set(target.runningTaskIds?.() ?? []);
+  target.revokeLocally(ids, { terminate });
+  if (terminate) {
+    const terminated = ids.filter((id) => running.has(id));
+    return ok(terminated.length > 0 ? `terminate: ${terminated.join(', ')}` : 'terminate: tasks unknown');
+  }
+  return ok(`tasks ${ids.join(', ')} flagged as revoked`);
+}
+
+const COMMANDS: Record<string, Command> = {
+  revoke: (target, request) => revoke(target, request),
+  terminate: (target, request) => revoke(target, request, true),
+  ping: () => ok('pong'),
+  revoked: (target) => [...(target.revokedTaskIds?.() ?? [])],
+};
+
+/** The remote-control node of one worker. */
+export class ControlNode {
+  private clockValue = 0;
+
+  constructor(
+    private readonly target: ControlTarget,
+    private readonly logger: ControlLogger,
+  ) {}
+
+  /** The node's Lamport clock. */
+  get clock(): number {
+    return this.clockValue;
+  }
+
+  /**
+   * Handle one raw request. Never throws: undecodable requests and failing commands are logged;
+   * a failing reply is logged too (the client simply times out, as with Celery).
+   */
+  async receive(raw: RawControlMessage, sendReply: ReplySender): Promise<void> {
+    let request: ControlRequest;
+    try {
+      request = decodeControlRequest(raw);
+    } catch (error) {
+      const reason = error instanceof MessageDecodeError ? error.reason : 'undecodable';
+      this.logger.error('ignored an undecodable remote-control request', { reason, error: String(error) });
+      return;
+    }
+    this.clockValue = Math.max(this.clockValue, request.clock) + 1;
+    if (!isAddressedTo(request, this.target.hostname)) return;
+    const reply = this.run(request);
+    if (!request.replyTo) return;
+    try {
+      const serializer = serializerForContentType(raw.contentType);
+      await sendReply(request.replyTo, {
+        body: serializer.encode({ [this.target.hostname]: reply }),
+        contentType: serializer.contentType,
+        contentEncoding: serializer.contentEncoding,
+        headers: { ticket: request.ticket, clock: this.forward() },
+      });
+    } catch (error) {
+      this.logger.error('could not send a remote-control reply', { method: request.method, error: String(error) });
+    }
+  }
+
+  private run(request: ControlRequest): unknown {
+    const command = Object.hasOwn(COMMANDS, request.method) ? COMMANDS[request.method] : undefined;
+    if (!command) {
+      this.logger.warn(`no such remote-control command: ${request.method}`);
+      return { error: `No such control command: ${request.method}` };
+    }
+    try {
+      const reply = command(this.target, request);
+      const log = request.method === 'ping' ? this.logger.debug : this.logger.info;
+      log.call(this.logger, `remote control: ${request.method}`, { arguments: request.arguments });
+      return reply;
+    } catch (error) {
+      this.logger.error('remote-control command failed', { method: request.method, error: String(error) });
+      return { error: String(error) };
+    }
+  }
+
+  private forward(): number {
+    this.clockValue += 1;
+    return this.clockValue;
+  }
+}
