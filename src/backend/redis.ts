@@ -18,6 +18,7 @@
  */
 import type { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
+import { setMaxListeners } from 'node:events';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { serializerByName, type Serializer } from '../protocol/serializer.js';
@@ -33,6 +34,13 @@ import { waitForReady } from './redis/waiter.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
 
+/** An abort controller every waiter listens to (so any number of listeners is expected). */
+function closingController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 /** The Redis result backend; see the module documentation. */
 export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
@@ -44,7 +52,7 @@ export class RedisBackend implements ResultBackend {
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
   /** Aborted by {@link close}, so pending waits resolve `undefined`. */
-  private closing = new AbortController();
+  private closing = closingController();
 
   constructor(options: RedisBackendOptions = {}) {
     this.options = resolveBackendOptions(options);
@@ -181,7 +189,7 @@ export class RedisBackend implements ResultBackend {
 
   async close(): Promise<void> {
     this.closing.abort();
-    this.closing = new AbortController();
+    this.closing = closingController();
     this.revocations.close();
     await this.hub.close();
     const client = this.commandClient;

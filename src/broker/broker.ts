@@ -29,6 +29,11 @@ export interface Delivery {
   readonly queue: string;
   /** True when the broker delivered this message before (restored, requeued, or redelivered). */
   readonly redelivered: boolean;
+  /**
+   * True when the broker has already taken the message back (e.g. its AMQP channel closed): a
+   * consumer should not start work on it, another delivery of it is on its way. Optional.
+   */
+  readonly lost?: boolean;
   /** Done with it: remove it for good. */
   ack(): Promise<void>;
   /**

@@ -27,7 +27,7 @@ withApp(program.command('worker').description('start a worker'))
   .option('-Q, --queues <list>', 'comma-separated queues to consume (default: celery)')
   .option('-c, --concurrency <n>', 'tasks run at once (default: 16)')
   .option('--prefetch-multiplier <n>', 'messages fetched ahead per slot (default: 4)')
-  .option('-n, --hostname <name>', 'node name (default: celeriac@<hostname>)')
+  .option('-n, --hostname <name>', 'node name (default: celeriac.<pid>@<hostname>)')
   .option('-P, --pool <kind>', "async (default) or threads: tasks run in worker threads, hard time limits kill CPU loops")
   .action(async (flags) => run(() => workerCommand(flags)));
 

@@ -28,7 +28,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Messages fetched ahead per concurrency slot (prefetch = concurrency × this). Default: 4 (Celery's). */
   prefetchMultiplier?: number;
-  /** Node name in results and logs. Default: `celeriac@<hostname>`. */
+  /** Node name in results, logs and remote control (unique per node). Default: `celeriac.<pid>@<hostname>`. */
   hostname?: string;
   /** Store extended result metas. Default: the app's `resultExtended`. */
   resultExtended?: boolean;
@@ -98,7 +98,7 @@ export class Worker {
     private readonly connect: () => Promise<WorkerDeps>,
     readonly options: WorkerOptions = {},
   ) {
-    this.hostname = options.hostname ?? `celeriac@${osHostname()}`;
+    this.hostname = options.hostname ?? `celeriac.${process.pid}@${osHostname()}`;
   }
 
   /** The lifecycle state. */
@@ -247,6 +247,8 @@ export class Worker {
     if (!deps) return;
     while (this.active.size < this.concurrency() && this.waiting.length > 0) {
       const delivery = this.waiting.shift()!;
+      // The broker already took it back (its channel closed): it will be delivered again; running it now would duplicate it.
+      if (delivery.lost) continue;
       const abort = new AbortController();
       this.aborts.add(abort);
       const job: Promise<void> = handleDelivery(delivery, deps, abort, (task) => this.running.set(abort, task)).finally(() => {

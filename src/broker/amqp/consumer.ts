@@ -23,6 +23,8 @@ import type { ResolvedAmqpOptions } from './options.js';
 import type { AmqpRouter } from './router.js';
 import type { AmqpTopology } from './topology.js';
 
+/** Channels that closed: their unsettled deliveries were already put back by RabbitMQ. */
+const closedChannels = new WeakSet<Channel>();
 const RESUBSCRIBE_DELAY_MS = 500;
 
 /** What a consumer needs from the broker. */
@@ -89,6 +91,7 @@ export class AmqpConsumer implements Consumer, ConnectionListener {
     channel.on('error', () => undefined);
     channel.on('close', () => {
       closed = true;
+      closedChannels.add(channel);
       if (this.channel !== channel) return;
       this.channel = undefined;
       if (!this.cancelled && this.deps.connection.current === model) this.retryLater(model);
@@ -147,7 +150,7 @@ export class AmqpConsumer implements Consumer, ConnectionListener {
       await this.deadLetterMalformed(channel, queue, raw, headers, error as MessageDecodeError);
       return;
     }
-    const context = { channel, router: this.deps.router, onSettled: () => this.settled() };
+    const context = { channel, router: this.deps.router, onSettled: () => this.settled(), isLost: () => closedChannels.has(channel) };
     const delivery = new AmqpDelivery(message, queue, raw, context);
     if (deliverAt !== undefined) {
       const remainingMs = deliverAt - Date.now();

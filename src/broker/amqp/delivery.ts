@@ -22,6 +22,8 @@ export interface DeliveryContext {
   readonly router: AmqpRouter;
   /** Called once when the delivery is settled (for the consumer's bookkeeping). */
   readonly onSettled: () => void;
+  /** True once the delivering channel has closed (RabbitMQ requeued the message). */
+  readonly isLost: () => boolean;
 }
 
 /** Runs a settle operation on a channel; a closed channel means RabbitMQ already requeued the message. */
@@ -55,6 +57,11 @@ export class AmqpDelivery implements Delivery {
     private readonly context: DeliveryContext,
   ) {
     this.redelivered = raw.fields.redelivered;
+  }
+
+  /** True once the delivering channel closed: RabbitMQ has already requeued this message. */
+  get lost(): boolean {
+    return this.context.isLost();
   }
 
   /** True the first time; later settle calls are no-ops (acking a tag twice would kill the channel). */
