@@ -2,6 +2,9 @@
  * The CLI commands: `worker`, `call`, `result`. Each returns an exit code.
  * @module
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { isReady } from '../states.js';
 import { loadApp, parseJsonFlag, type AppFlags } from './load-app.js';
@@ -91,4 +94,18 @@ export async function resultCommand(id: string, flags: ResultFlags): Promise<num
   } finally {
     await app.close();
   }
+}
+
+/**
+ * `celeriac bench [options]`: run the transport benchmarks (bench/run.ts) of a celeriac checkout in
+ * the current directory, forwarding every option (`--quick`, `--transport`, `--workload`, `--n`, …).
+ */
+export async function benchCommand(args: readonly string[]): Promise<number> {
+  const runner = resolve(process.cwd(), 'bench/run.ts');
+  if (!existsSync(runner)) {
+    throw new ConfigError('celeriac bench runs from a celeriac checkout (bench/run.ts not found here); clone the repository, npm ci, then celeriac bench');
+  }
+  const tsx = resolve(process.cwd(), 'node_modules/.bin/tsx');
+  const child = spawn(existsSync(tsx) ? tsx : 'npx', existsSync(tsx) ? [runner, ...args] : ['tsx', runner, ...args], { stdio: 'inherit' });
+  return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
 }

@@ -8,7 +8,7 @@
  */
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
-import { callCommand, resultCommand, workerCommand } from './commands.js';
+import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
 
 const program = new Command()
   .name('celeriac')
@@ -47,6 +47,14 @@ withApp(program.command('result').argument('<id>', 'task id').description("print
   .option('-w, --wait', 'wait until the task is ready')
   .option('-t, --timeout <seconds>', 'with --wait: give up after this many seconds')
   .action(async (id: string, flags) => run(() => resultCommand(id, flags)));
+
+program
+  .command('bench')
+  .description('benchmark transports side by side with BullMQ, Celery and raw clients (in a celeriac checkout; --help for options)')
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument('[options...]', 'options for bench/run.ts, e.g. --quick --transport redis --workload W1')
+  .action(async (args: string[]) => run(() => benchCommand(args)));
 
 async function run(command: () => Promise<number>): Promise<void> {
   try {
