@@ -9,10 +9,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BUILD_DIR, buildCompiledTree, runningCompiled } from './lib/build.js';
 import { extraNodeArgs } from './lib/child.js';
 import { flushBenchDbs, deleteBenchQueues } from './lib/cleanup.js';
+import { findProcess, setServerPid } from './lib/cpu.js';
 import type { Transport } from './lib/config.js';
 import { parseOptions, USAGE, type BenchOptions } from './lib/options.js';
 import { celeriacRedisAvailable, checkAmqp, checkCelery, checkRedis, machine } from './lib/preflight.js';
@@ -37,8 +39,15 @@ function message(error: unknown): string {
 async function preflight(options: BenchOptions): Promise<{ environment: Record<string, string>; celery: boolean }> {
   const environment = machine();
   const network = options.transports.some((t) => t !== 'memory');
-  if (network || (options.peers && options.workloads.includes('W5'))) environment['Redis'] = await checkRedis();
-  if (options.transports.includes('amqp')) environment['RabbitMQ'] = await checkAmqp();
+  if (network || (options.peers && options.workloads.includes('W5'))) {
+    const redis = await checkRedis();
+    environment['Redis'] = redis.version;
+    setServerPid('redis', redis.pid);
+  }
+  if (options.transports.includes('amqp')) {
+    environment['RabbitMQ'] = await checkAmqp();
+    setServerPid('amqp', findProcess('beam.smp'));
+  }
   let celery = false;
   if (options.peers) {
     const found = await checkCelery();
@@ -59,13 +68,15 @@ async function main(): Promise<void> {
   const options = parsed;
   const started = Date.now();
   const { environment, celery } = await preflight(options);
+  const loadAtStart = loadavg()[0]!.toFixed(1);
   const usesRedis = options.transports.some((t) => t !== 'memory') || (options.peers && options.workloads.includes('W5'));
   if (usesRedis) await flushBenchDbs();
 
   const results = new BenchResults(options.transports, options.workloads);
   const byTransport = new Map<Transport, BenchSystem[]>();
   for (const transport of options.transports) {
-    const { systems, unavailable } = systemsFor(transport, options.peers, { celeriacRedis: celeriacRedisAvailable(), celery });
+    const { systems: all, unavailable } = systemsFor(transport, options.peers, { celeriacRedis: celeriacRedisAvailable(), celery });
+    const systems = all.filter((s) => options.systems.includes(s.id));
     byTransport.set(transport, systems);
     for (const u of unavailable) results.errors.push({ transport, system: u.system, workload: 'W1', round: 0, message: `not run: ${u.reason}` });
     for (const s of systems) results.addParticipant(transport, { id: s.id, label: s.label });
@@ -110,6 +121,7 @@ async function main(): Promise<void> {
   if (usesRedis) await flushBenchDbs();
   if (options.transports.includes('amqp')) await deleteBenchQueues();
   progress.finish();
+  environment['load avg start → end'] = `${loadAtStart} → ${loadavg()[0]!.toFixed(1)}`;
 
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const markdown = renderMarkdown(results, { date, rounds: options.rounds, sizes: options.sizes, environment, durationS: (Date.now() - started) / 1000 });

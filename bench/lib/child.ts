@@ -5,9 +5,33 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { processCpuMs } from './cpu.js';
+
+/** How often the RSS of a child's process tree is sampled. */
+const RSS_SAMPLE_MS = 100;
+/** A numeric `/proc/<pid>/status` field in kB (e.g. VmRSS, VmHWM), or undefined. */
+function statusField(pid: number, field: string): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Direct children of a process (from every thread's `children` file). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
 
 /** A JSON object a child printed. */
 export type ChildEvent = Record<string, unknown>;
@@ -34,13 +58,17 @@ export class ChildHandle {
   private readonly stderrTail: string[] = [];
   private exited: Promise<number | null>;
   private exitCode: number | null | undefined;
+  private treeRssPeakKb = 0;
+  private readonly sampler: NodeJS.Timeout;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly name: string,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.sampler = setInterval(() => this.sampleRss(), RSS_SAMPLE_MS).unref();
     void this.exited.then((code) => {
+      clearInterval(this.sampler);
       this.exitCode = code;
       for (const waiter of this.waiters) waiter.reject(new Error(`${name} exited (code ${code}) before answering.${this.tail()}`));
       this.waiters.clear();
@@ -81,15 +109,37 @@ export class ChildHandle {
     return answer;
   }
 
-  /** Peak resident set size so far in MB (`VmHWM`), or undefined when /proc has no answer. */
+  /** This process and its descendants (a prefork pool's children), from /proc. */
+  processTree(): number[] {
+    const tree: number[] = [];
+    const visit = (pid: number) => {
+      tree.push(pid);
+      for (const child of childPids(pid)) visit(child);
+    };
+    visit(this.pid);
+    return tree;
+  }
+
+  /** CPU time (user + system, ms) used so far by the process tree. */
+  cpuMs(): number {
+    return this.processTree().reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  }
+
+  /**
+   * Peak resident memory in MB: the larger of this process's own `VmHWM` and the highest sum of
+   * `VmRSS` over the process tree seen by {@link sampleRss} (which covers prefork pools).
+   */
   peakRssMb(): number | undefined {
-    try {
-      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-      return match ? Number(match[1]) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+    this.sampleRss();
+    const own = statusField(this.pid, 'VmHWM');
+    const peak = Math.max(own ?? 0, this.treeRssPeakKb);
+    return peak > 0 ? peak / 1024 : undefined;
+  }
+
+  /** Record the current RSS of the process tree (called on a timer while the child runs). */
+  sampleRss(): void {
+    const total = this.processTree().reduce((sum, pid) => sum + (statusField(pid, 'VmRSS') ?? 0), 0);
+    this.treeRssPeakKb = Math.max(this.treeRssPeakKb, total);
   }
 
   /** SIGTERM this PID, wait up to `graceMs`, then SIGKILL it. */

@@ -56,8 +56,10 @@ export const WORKER = {
   nodeConcurrency: 50,
   /** celeriac prefetch = concurrency × this. */
   prefetchMultiplier: 4,
-  /** Python Celery threads pool size (`--pool=threads -c 8`). */
-  celeryThreads: 8,
+  /** Python Celery pool (`BENCH_CELERY_POOL`): prefork by default, see bench/README.md. */
+  celeryPool: (process.env['BENCH_CELERY_POOL'] ?? 'prefork') as 'prefork' | 'threads',
+  /** Python Celery pool size (`-c 8`). */
+  celeryConcurrency: 8,
 } as const;
 
 /** The Python interpreter with Celery 5.2.6. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './build.js';
 import { TRANSPORTS, type Transport } from './config.js';
-import { WORKLOADS, type Sizes, type WorkloadId } from './types.js';
+import { SYSTEMS, WORKLOADS, type Sizes, type SystemId, type WorkloadId } from './types.js';
 
 /** What one run covers. */
 export interface BenchOptions {
@@ -15,6 +15,8 @@ export interface BenchOptions {
   rounds: number;
   sizes: Sizes;
   peers: boolean;
+  /** Systems to run (celeriac included unless filtered out). */
+  systems: SystemId[];
   quick: boolean;
   /** Where latest.md / latest.svg / latest.json go. */
   outDir: string;
@@ -30,6 +32,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --chain S               W2 chain length (default 100; --quick 50)
   --fanout F              W3 chord header size and W4 group size (default 1000; --quick 200)
   --no-peers              celeriac only (no BullMQ, Celery or raw loops)
+  --system S[,S…]         only these systems: celeriac, bullmq, celery, raw (default: all)
   --out DIR               results folder (default bench/results)
   --help                  this text`;
 
@@ -62,6 +65,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       chain: { type: 'string' },
       fanout: { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
+      system: { type: 'string', multiple: true },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +85,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       fanout: positiveInt(values.fanout, 'fanout') ?? (quick ? 200 : 1_000),
     },
     peers: !(values['no-peers'] ?? false),
+    systems: list(values.system, SYSTEMS, 'system') ?? [...SYSTEMS],
     quick,
     outDir: values.out ?? join(REPO_ROOT, 'bench', 'results'),
   };

@@ -10,6 +10,7 @@ export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
 
 /** Who is measured. `raw` is the transport ceiling (ioredis / amqplib loop, no task semantics). */
 export type SystemId = 'celeriac' | 'bullmq' | 'celery' | 'raw';
+export const SYSTEMS: readonly SystemId[] = ['celeriac', 'bullmq', 'celery', 'raw'];
 
 /** Sizes of the workloads for one run. */
 export interface Sizes {
@@ -36,6 +37,9 @@ export type MetricKey =
   | 'e2e_rate'
   | 'drain_rate'
   | 'drain_cpu'
+  | 'e2e_cpu_producer'
+  | 'e2e_cpu_worker'
+  | 'e2e_cpu_server'
   | 'worker_rss'
   | 'chain_total'
   | 'chain_hop'
@@ -48,6 +52,9 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'e2e_rate', workload: 'W1', label: 'end-to-end', unit: 'tasks/s', better: 'higher' },
   { key: 'drain_rate', workload: 'W1', label: 'worker drain', unit: 'tasks/s', better: 'higher' },
   { key: 'drain_cpu', workload: 'W1', label: 'worker CPU per task (drain)', unit: 'µs', better: 'lower' },
+  { key: 'e2e_cpu_producer', workload: 'W1', label: 'end-to-end CPU per task: producer', unit: 'µs', better: 'lower' },
+  { key: 'e2e_cpu_worker', workload: 'W1', label: 'end-to-end CPU per task: worker', unit: 'µs', better: 'lower' },
+  { key: 'e2e_cpu_server', workload: 'W1', label: 'end-to-end CPU per task: broker server', unit: 'µs', better: 'lower' },
   { key: 'worker_rss', workload: 'W1', label: 'worker peak RSS', unit: 'MB', better: 'lower' },
   { key: 'chain_total', workload: 'W2', label: 'chain total', unit: 'ms', better: 'lower' },
   { key: 'chain_hop', workload: 'W2', label: 'chain per hop', unit: 'ms', better: 'lower' },
@@ -78,9 +85,7 @@ export function rate(count: number, ms: number): number {
   return ms > 0 ? (count * 1000) / ms : Number.POSITIVE_INFINITY;
 }
 
-/** The W1 drain metrics from a worker's `drained` event (`ms`, and `cpuMs` when it measured it). */
-export function drainSample(event: Record<string, unknown>, n: number): Sample {
-  const ms = Number(event['ms']);
-  const cpuMs = event['cpuMs'];
-  return { drain_rate: rate(n, ms), ...(typeof cpuMs === 'number' ? { drain_cpu: (cpuMs * 1000) / n } : {}) };
+/** The W1 drain metrics: the drain time and, when known, the worker's CPU time over it (both ms). */
+export function drainSample(n: number, ms: number, cpuMs: number | undefined): Sample {
+  return { drain_rate: rate(n, ms), ...(cpuMs !== undefined ? { drain_cpu: (cpuMs * 1000) / n } : {}) };
 }

@@ -7,12 +7,13 @@ Configured from the environment (set by bench/systems/celery.ts):
   BENCH_EXPECT   (worker only) print a "drained" line once this many tasks finished
 
 The worker writes JSON lines to the real stdout (fd 1): {"event": "ready"} once it consumes and
-{"event": "drained", "ms": ..., "cpuMs": ...} when BENCH_EXPECT tasks finished, timed from
-"ready" (cpuMs: the worker process's CPU time over the same span).
+{"event": "drained", "ms": ...} when BENCH_EXPECT tasks finished (counted across pool processes),
+timed from "ready". perf_counter is CLOCK_MONOTONIC, shared by the forked pool processes.
+The runner measures the CPU time of the whole worker process tree itself.
 """
 import json
+import multiprocessing
 import os
-import threading
 import time
 
 from celery import Celery
@@ -51,14 +52,15 @@ def emit(event):
 
 
 _expect = int(os.environ.get("BENCH_EXPECT", "0"))
-_lock = threading.Lock()
-_state = {"count": 0, "t0": None, "cpu0": 0.0}
+# Shared memory created before the prefork pool forks, so every pool process counts into one place
+# (with the threads pool it is simply process memory). Values: finished count, t0, cpu0.
+_count = multiprocessing.Value("l", 0)
+_t0 = multiprocessing.Value("d", -1.0)
 
 
 @worker_ready.connect
 def _on_ready(**_kwargs):
-    _state["t0"] = time.perf_counter()
-    _state["cpu0"] = time.process_time()
+    _t0.value = time.perf_counter()
     emit({"event": "ready"})
 
 
@@ -66,12 +68,8 @@ def _on_ready(**_kwargs):
 def _on_postrun(**_kwargs):
     if _expect <= 0:
         return
-    with _lock:
-        _state["count"] += 1
-        done = _state["count"] == _expect
-    if done and _state["t0"] is not None:
-        emit({
-            "event": "drained",
-            "ms": (time.perf_counter() - _state["t0"]) * 1000.0,
-            "cpuMs": (time.process_time() - _state["cpu0"]) * 1000.0,
-        })
+    with _count.get_lock():
+        _count.value += 1
+        done = _count.value == _expect
+    if done and _t0.value >= 0:
+        emit({"event": "drained", "ms": (time.perf_counter() - _t0.value) * 1000.0})

@@ -59,7 +59,7 @@ export function renderSvg(results: BenchResults, title: string): string {
       for (const { system, value } of present) {
         const w = max > 0 ? Math.max(1, (value / max) * BAR_MAX) : 1;
         parts.push(`<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${COLORS[system.id]}"><title>${escape(`${system.label}: ${formatNumber(value)} ${metric.unit}`)}</title></rect>`);
-        parts.push(text(LABEL_W + w + 6, y + BAR_H - 2, formatNumber(value), 'font-size="11"'));
+        parts.push(text(Math.round(LABEL_W + w + 6), y + BAR_H - 2, formatNumber(value), 'font-size="11"'));
         y += BAR_H + BAR_GAP;
       }
       y += BLOCK_GAP;

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { FlowProducer, Queue, QueueEvents, type FlowJob } from 'bullmq';
 import { queueName, WORKER } from '../lib/config.js';
 import { ChildHandle, workerCommand } from '../lib/child.js';
+import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
 import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 import { BULLMQ_CONNECTION, BULLMQ_QUEUE_OPTIONS } from './bullmq-shared.js';
 import { expectValue } from './celeriac.js';
@@ -96,18 +97,24 @@ export class BullmqSystem implements BenchSystem {
 
     const worker = await startWorker(this.w1.name, n);
     try {
-      const drain = drainSample(await worker.waitFor('drained', TIMEOUT_MS), n);
+      const cpu0 = worker.cpuMs();
+      const drainMs = Number((await worker.waitFor('drained', TIMEOUT_MS))['ms']);
+      const drain = drainSample(n, drainMs, worker.cpuMs() - cpu0);
+      const workerCpu = () => worker.cpuMs();
+      const mark = markCpu('redis', selfCpuMs, workerCpu);
       t0 = performance.now();
       const ids = Array.from({ length: n }, () => this.nextId());
       const completed = this.w1.expect(ids);
       await Promise.all(ids.map((jobId) => queue.add('noop', {}, { jobId })));
       await completed;
       const e2eMs = performance.now() - t0;
+      const cpu = cpuPerTask('redis', mark, n, selfCpuMs, workerCpu);
       const rss = worker.peakRssMb();
       return {
         enqueue_rate: rate(n, enqueueMs),
         ...drain,
         e2e_rate: rate(n, e2eMs),
+        ...cpu,
         ...(rss !== undefined ? { worker_rss: rss } : {}),
       };
     } finally {

@@ -7,6 +7,7 @@
 import { chain, chord, group, type Worker } from '../../src/index.js';
 import { queueName, WORKER, type Transport } from '../lib/config.js';
 import { ChildHandle, workerCommand } from '../lib/child.js';
+import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
 import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 import { benchApp, untilIdle, type BenchTasks } from './celeriac-tasks.js';
 
@@ -14,9 +15,11 @@ const TIMEOUT_MS = 300_000;
 
 /** A worker somewhere: in a child process, or in this process on `memory://`. */
 interface RunningWorker {
-  /** Resolves with the `drained` event (`ms`, `cpuMs`) once `expect` noop tasks are done. */
-  drained(): Promise<Record<string, unknown>>;
+  /** Resolves once `expect` noop tasks are done: drain time and worker CPU time over it (ms). */
+  drained(): Promise<{ ms: number; cpuMs?: number }>;
   peakRssMb(): number | undefined;
+  /** CPU ms used so far by the worker child (undefined in-process). */
+  cpuMs: (() => number) | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,16 +73,20 @@ export class CeleriacSystem implements BenchSystem {
 
     const worker = await this.startWorker(this.w1Queue, n);
     try {
-      const drain = drainSample(await worker.drained(), n);
+      const { ms, cpuMs } = await worker.drained();
+      const drain = drainSample(n, ms, cpuMs);
+      const mark = markCpu(this.transport, selfCpuMs, worker.cpuMs);
       t0 = performance.now();
       const results = await send();
       await Promise.all(results.map((r) => r.get({ timeout: TIMEOUT_MS })));
       const e2eMs = performance.now() - t0;
+      const cpu = worker.cpuMs ? cpuPerTask(this.transport, mark, n, selfCpuMs, worker.cpuMs) : {};
       const rss = worker.peakRssMb();
       return {
         enqueue_rate: rate(n, enqueueMs),
         ...drain,
         e2e_rate: rate(n, e2eMs),
+        ...cpu,
         ...(rss !== undefined ? { worker_rss: rss } : {}),
       };
     } finally {
@@ -147,6 +154,7 @@ export class CeleriacSystem implements BenchSystem {
         return { ms: performance.now() - t0 };
       },
       peakRssMb: () => undefined,
+      cpuMs: undefined,
       stop: () => worker.stop({ timeoutMs: 5_000 }),
     };
   }
@@ -171,9 +179,14 @@ async function startChildWorker(transport: Transport, queue: string, expect: num
     },
   });
   await child.waitFor('ready', 60_000);
+  const cpu0 = child.cpuMs();
   return {
-    drained: () => child.waitFor('drained', TIMEOUT_MS),
+    drained: async () => {
+      const event = await child.waitFor('drained', TIMEOUT_MS);
+      return { ms: Number(event['ms']), cpuMs: child.cpuMs() - cpu0 };
+    },
     peakRssMb: () => child.peakRssMb(),
+    cpuMs: () => child.cpuMs(),
     stop: () => child.stop(),
   };
 }

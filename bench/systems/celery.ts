@@ -1,12 +1,14 @@
 /**
  * Python Celery 5.2.6 on the same Redis / RabbitMQ. The producer is a long-lived Python driver
  * (`python/driver.py`, one JSON command per line, timing inside Python so interpreter start-up is
- * never counted); workers are `celery worker --pool=threads -c 8` child processes stopped by PID.
+ * never counted); workers are `celery worker --pool=prefork -c 8` child processes (threads with
+ * `BENCH_CELERY_POOL=threads`) stopped by PID.
  * @module
  */
 import { fileURLToPath } from 'node:url';
 import { celeryUrls, PYTHON, QUEUE_PREFIX, queueName, WORKER, type Transport } from '../lib/config.js';
 import { ChildHandle } from '../lib/child.js';
+import { cpuPerTask, markCpu } from '../lib/cpu.js';
 import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 import { expectValue } from './celeriac.js';
 
@@ -17,7 +19,7 @@ let workerSerial = 0;
 /** Python Celery on Redis or RabbitMQ; see the module documentation. */
 export class CelerySystem implements BenchSystem {
   readonly id = 'celery';
-  readonly label = 'Celery 5.2.6 (threads ×8)';
+  readonly label = `Celery 5.2.6 (${WORKER.celeryPool} ×${WORKER.celeryConcurrency})`;
   readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
   private readonly w1Queue = queueName('celery', 'w1');
   private readonly canvasQueue = queueName('celery', 'canvas');
@@ -64,13 +66,20 @@ export class CelerySystem implements BenchSystem {
     const enqueue = await driver.request({ op: 'enqueue', n, queue: this.w1Queue }, TIMEOUT_MS);
     const worker = await this.startWorker(this.w1Queue, n);
     try {
-      const drain = drainSample(await worker.waitFor('drained', TIMEOUT_MS), n);
+      const cpu0 = worker.cpuMs();
+      const drainMs = Number((await worker.waitFor('drained', TIMEOUT_MS))['ms']);
+      const drain = drainSample(n, drainMs, worker.cpuMs() - cpu0);
+      const producerCpu = () => driver.cpuMs();
+      const workerCpu = () => worker.cpuMs();
+      const mark = markCpu(this.transport, producerCpu, workerCpu);
       const e2e = await driver.request({ op: 'e2e', n, queue: this.w1Queue }, TIMEOUT_MS);
+      const cpu = cpuPerTask(this.transport, mark, n, producerCpu, workerCpu);
       const rss = worker.peakRssMb();
       return {
         enqueue_rate: rate(n, Number(enqueue['ms'])),
         ...drain,
         e2e_rate: rate(n, Number(e2e['ms'])),
+        ...cpu,
         ...(rss !== undefined ? { worker_rss: rss } : {}),
       };
     } finally {
@@ -102,7 +111,7 @@ export class CelerySystem implements BenchSystem {
     workerSerial += 1;
     const args = [
       '-m', 'celery', '-A', 'bench_app', 'worker',
-      '--pool=threads', '-c', String(WORKER.celeryThreads),
+      `--pool=${WORKER.celeryPool}`, '-c', String(WORKER.celeryConcurrency),
       '-Q', queue,
       '-n', `${QUEUE_PREFIX}celery_worker_${process.pid}_${workerSerial}@%h`,
       '--without-gossip', '--without-mingle', '--without-heartbeat',

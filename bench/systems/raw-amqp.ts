@@ -5,6 +5,7 @@
  */
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { AMQP_URL, queueName, WORKER } from '../lib/config.js';
+import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
 import { rawPayload } from '../lib/payload.js';
 import { rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 
@@ -32,10 +33,12 @@ export class RawAmqpSystem implements BenchSystem {
     t0 = performance.now();
     await this.consume(connection, n);
     const drainMs = performance.now() - t0;
+    const mark = markCpu('amqp', selfCpuMs, undefined);
     t0 = performance.now();
     await Promise.all([this.consume(connection, n), this.publish(publisher, n)]);
     const e2eMs = performance.now() - t0;
-    return { enqueue_rate: rate(n, enqueueMs), drain_rate: rate(n, drainMs), e2e_rate: rate(n, e2eMs) };
+    const cpu = cpuPerTask('amqp', mark, n, selfCpuMs, undefined);
+    return { enqueue_rate: rate(n, enqueueMs), drain_rate: rate(n, drainMs), e2e_rate: rate(n, e2eMs), ...cpu };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { CELERIAC_DB, queueName } from '../lib/config.js';
+import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
 import { rawPayload } from '../lib/payload.js';
 import { rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 
@@ -34,10 +35,12 @@ export class RawRedisSystem implements BenchSystem {
     t0 = performance.now();
     await this.pop(n);
     const drainMs = performance.now() - t0;
+    const mark = markCpu('redis', selfCpuMs, undefined);
     t0 = performance.now();
     await Promise.all([this.push(n), this.pop(n)]);
     const e2eMs = performance.now() - t0;
-    return { enqueue_rate: rate(n, enqueueMs), drain_rate: rate(n, drainMs), e2e_rate: rate(n, e2eMs) };
+    const cpu = cpuPerTask('redis', mark, n, selfCpuMs, undefined);
+    return { enqueue_rate: rate(n, enqueueMs), drain_rate: rate(n, drainMs), e2e_rate: rate(n, e2eMs), ...cpu };
   }
 
   async close(): Promise<void> {

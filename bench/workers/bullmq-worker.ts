@@ -1,8 +1,8 @@
 /**
  * A BullMQ worker in its own process, the counterpart of `celeriac-worker.ts` (same protocol and
  * environment: `BENCH_QUEUE`, `BENCH_EXPECT`, `BENCH_CONCURRENCY`).
- * `drained` is timed from `worker.run()` to the BENCH_EXPECT-th `completed` event, with the CPU
- * time (`cpuMs`) this process used over that span.
+ * `drained` is timed from `worker.run()` to the BENCH_EXPECT-th `completed` event (with `memory`,
+ * `process.memoryUsage()` at that moment, for diagnosis).
  * @module
  */
 import { Worker } from 'bullmq';
@@ -18,17 +18,13 @@ const worker = new Worker(env('BENCH_QUEUE'), processBenchJob, {
 worker.on('error', (error) => process.stderr.write(`bullmq worker error: ${String(error)}\n`));
 let completed = 0;
 let t0 = 0;
-let cpu0 = process.cpuUsage();
 worker.on('completed', () => {
   completed += 1;
-  if (completed !== expect) return;
-  const cpu = process.cpuUsage(cpu0);
-  emit({ event: 'drained', ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
+  if (completed === expect) emit({ event: 'drained', ms: performance.now() - t0, memory: process.memoryUsage() });
 });
 onStopSignal(() => worker.close());
 
 await worker.waitUntilReady();
 t0 = performance.now();
-cpu0 = process.cpuUsage();
 void worker.run();
 emit({ event: 'ready' });
