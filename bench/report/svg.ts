@@ -9,11 +9,13 @@ import { formatNumber } from '../lib/stats.js';
 import { METRICS, type SystemId } from '../lib/types.js';
 
 const WIDTH = 920;
-const LABEL_W = 230;
-const BAR_MAX = 520;
+const LABEL_W = 290;
+const BAR_MAX = 480;
 const BAR_H = 13;
 const BAR_GAP = 3;
 const BLOCK_GAP = 12;
+/** Room for the two-line metric label. */
+const MIN_BLOCK_H = 28;
 const COLORS: Record<SystemId, string> = { celeriac: '#2a9d8f', bullmq: '#e76f51', celery: '#457b9d', raw: '#9aa5b1' };
 const TITLES: Record<Transport, string> = { memory: 'memory://', redis: 'Redis', amqp: 'RabbitMQ' };
 
@@ -54,15 +56,18 @@ export function renderSvg(results: BenchResults, title: string): string {
       const present = values.filter((v): v is { system: (typeof systems)[number]; value: number } => v.value !== undefined);
       if (present.length === 0) continue;
       const max = Math.max(...present.map((v) => v.value));
-      const blockH = present.length * (BAR_H + BAR_GAP);
-      parts.push(text(16, y + blockH / 2 + 4, `${metric.workload} ${metric.label} (${metric.unit}, ${metric.better === 'higher' ? '↑' : '↓'})`));
+      const blockH = Math.max(MIN_BLOCK_H, present.length * (BAR_H + BAR_GAP));
+      const blockEnd = y + blockH;
+      const labelY = y + blockH / 2 - 2;
+      parts.push(text(16, labelY, `${metric.workload} ${metric.label}`));
+      parts.push(text(16, labelY + 14, `${metric.unit}, ${metric.better === 'higher' ? 'higher' : 'lower'} is better`, 'font-size="10" fill="#666"'));
       for (const { system, value } of present) {
         const w = max > 0 ? Math.max(1, (value / max) * BAR_MAX) : 1;
         parts.push(`<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${COLORS[system.id]}"><title>${escape(`${system.label}: ${formatNumber(value)} ${metric.unit}`)}</title></rect>`);
         parts.push(text(Math.round(LABEL_W + w + 6), y + BAR_H - 2, formatNumber(value), 'font-size="11"'));
         y += BAR_H + BAR_GAP;
       }
-      y += BLOCK_GAP;
+      y = blockEnd + BLOCK_GAP;
     }
   }
   if (parts.length <= 2) parts.push(text(16, y + 20, 'no timed workload in this run'));
