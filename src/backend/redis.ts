@@ -18,7 +18,6 @@
  */
 import type { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
-import { setMaxListeners } from 'node:events';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { serializerByName, type Serializer } from '../protocol/serializer.js';
@@ -34,13 +33,6 @@ import { waitForReady } from './redis/waiter.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
 
-/** An abort controller every waiter listens to (so any number of listeners is expected). */
-function closingController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
-}
-
 /** The Redis result backend; see the module documentation. */
 export class RedisBackend implements ResultBackend {
   readonly kind = 'redis';
@@ -52,7 +44,8 @@ export class RedisBackend implements ResultBackend {
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
   /** Aborted by {@link close}, so pending waits resolve `undefined`. */
-  private closing = closingController();
+  /** Pending waits, aborted by close(). */
+  private readonly waits = new Set<AbortController>();
 
   constructor(options: RedisBackendOptions = {}) {
     this.options = resolveBackendOptions(options);
@@ -101,21 +94,34 @@ export class RedisBackend implements ResultBackend {
     return values.map((bytes, index) => (bytes ? decodeMeta(bytes, taskIds[index]!) : undefined));
   }
 
-  /** Resolves `undefined` on timeout, on abort, or when this backend is closed. */
+  /**
+   * Resolves `undefined` on timeout, on abort, or when this backend is closed. Each wait has its own
+   * abort controller, kept in a set that `close()` aborts: listeners on one shared signal would make
+   * every add/remove walk all the others (O(n²) for n concurrent waits).
+   */
   async waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
     await this.connect();
-    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
-    return waitForReady(
-      {
-        hub: this.hub,
-        channelOf: (id) => this.keys.taskMeta(id),
-        read: (id) => this.getMeta(id),
-        listen: (channel, listener) => this.retry('subscribe', () => this.hub.listen(channel, listener)),
-        onError: this.options.onError,
-      },
-      taskId,
-      { ...options, signal },
-    );
+    const own = new AbortController();
+    const forward = () => own.abort();
+    options.signal?.addEventListener('abort', forward, { once: true });
+    if (options.signal?.aborted) own.abort();
+    this.waits.add(own);
+    try {
+      return await waitForReady(
+        {
+          hub: this.hub,
+          channelOf: (id) => this.keys.taskMeta(id),
+          read: (id) => this.getMeta(id),
+          listen: (channel, listener) => this.retry('subscribe', () => this.hub.listen(channel, listener)),
+          onError: this.options.onError,
+        },
+        taskId,
+        { ...options, signal: own.signal },
+      );
+    } finally {
+      this.waits.delete(own);
+      options.signal?.removeEventListener('abort', forward);
+    }
   }
 
   async forget(taskId: string): Promise<void> {
@@ -188,8 +194,8 @@ export class RedisBackend implements ResultBackend {
   }
 
   async close(): Promise<void> {
-    this.closing.abort();
-    this.closing = closingController();
+    for (const wait of this.waits) wait.abort();
+    this.waits.clear();
     this.revocations.close();
     await this.hub.close();
     const client = this.commandClient;
