@@ -81,6 +81,8 @@ export class Celeriac implements CanvasApplier {
   readonly logger: Logger;
   readonly options: Readonly<CeleriacOptions>;
   private connecting: Promise<Connected> | undefined;
+  /** Result handles created before the app connected resolve their backend on first use. */
+  private lazyResults: BackendResultFactory | undefined;
   private readonly planConfig: PlanConfig;
 
   constructor(options: CeleriacOptions = {}) {
@@ -125,7 +127,8 @@ export class Celeriac implements CanvasApplier {
 
   /** A result handle for a task id. */
   asyncResult<R = unknown>(id: string): AsyncResult<R> {
-    return new LazyResults(this).task<R>(id);
+    this.lazyResults ??= new BackendResultFactory(lazyBackend(this));
+    return this.lazyResults.task<R>(id);
   }
 
   /** Restore a group saved with `GroupResult.save()` (by celeriac or Python). */
@@ -199,14 +202,6 @@ export class Celeriac implements CanvasApplier {
       ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
     });
     return { broker, backend, publisher, results };
-  }
-}
-
-/** Result handles created before the app connected resolve their backend lazily. */
-class LazyResults {
-  constructor(private readonly app: Celeriac) {}
-  task<R>(id: string): AsyncResult<R> {
-    return new BackendResultFactory(lazyBackend(this.app)).task<R>(id);
   }
 }
 

@@ -88,6 +88,8 @@ export class RetryRequest extends CeleriacError {
   constructor(
     readonly countdownMs: number,
     override readonly cause?: unknown,
+    /** Overrides the task's `maxRetries` for this retry. */
+    readonly maxRetries?: number,
   ) {
     super(`Retry in ${countdownMs} ms`);
   }

@@ -154,11 +154,6 @@ export abstract class Canvas<R> implements CanvasFields {
     };
   }
 
-  /** The canvas bound to another app (used when a worker revives a signature from a message). */
-  withApplier(applier: CanvasApplier | undefined): this {
-    return this.withFields({}, applier);
-  }
-
   /** Kwargs as they appear in the dict; canvas types put their children here. */
   protected kwargsForJSON(): Record<string, unknown> {
     return { ...this.kwargs };
@@ -181,10 +176,9 @@ export abstract class Canvas<R> implements CanvasFields {
   }
 
   /** A copy of this value with some fields replaced (and subclass fields kept). */
-  protected withFields(changes: Partial<CanvasFields> & Record<string, unknown>, applier?: CanvasApplier): this {
+  protected withFields(changes: Partial<CanvasFields> & Record<string, unknown>): this {
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
     Object.assign(copy, this, changes);
-    if (applier !== undefined || 'applier' in changes) Object.assign(copy, { applier });
     for (const key of ['args', 'kwargs', 'options'] as const) Object.freeze(copy[key]);
     return copy;
   }

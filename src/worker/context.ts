@@ -66,6 +66,6 @@ export function runInTaskContext<T>(task: RunningTask, fn: () => T): T {
 /** Build the `retry()` of a context: it throws a {@link RetryRequest} the worker handles. */
 export function retryThrower(resolveCountdownMs: (options: RetryOptions) => number): (options?: RetryOptions) => never {
   return (options: RetryOptions = {}) => {
-    throw Object.assign(new RetryRequest(resolveCountdownMs(options), options.exc), { maxRetries: options.maxRetries });
+    throw new RetryRequest(resolveCountdownMs(options), options.exc, options.maxRetries);
   };
 }

@@ -108,8 +108,7 @@ export const executeTask: Executor = async (task, message, env) => {
 /** How a thrown value ends a run: a retry request, an automatic retry, or a failure. */
 export function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
   if (error instanceof RetryRequest) {
-    const maxRetries = (error as RetryRequest & { maxRetries?: number }).maxRetries;
-    return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries };
+    return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries: error.maxRetries };
   }
   if (isAutoRetry(task.settings, error)) {
     return { kind: 'retry', countdownMs: retryCountdownMs(task.settings, retries), cause: error, maxRetries: undefined };

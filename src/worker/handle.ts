@@ -12,6 +12,7 @@ import { decodeTaskMessage } from '../protocol/decode.js';
 import { toExceptionInfo } from '../protocol/exceptions.js';
 import { serializerForContentType, type SerializerName } from '../protocol/serializer.js';
 import type { TaskMessage } from '../protocol/message.js';
+import type { ResultTuple } from '../protocol/result-meta.js';
 import { isoWithMicros, parseIsoTime } from '../protocol/times.js';
 import type { Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
@@ -115,7 +116,7 @@ async function settleOutcome(
   outcome: Outcome,
   task: RegisteredTask,
   message: TaskMessage,
-  children: Parameters<Dispatcher['succeeded']>[2],
+  children: ResultTuple[],
   deps: HandlerDeps,
   extras: MetaExtras,
   queue: string,
