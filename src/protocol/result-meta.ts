@@ -49,7 +49,8 @@ export function isExceptionInfo(value: unknown): value is ExceptionInfo {
 
 /** Celery 5.2.6's `date_done`: naive UTC ISO with microseconds (6 digits). */
 export function dateDoneNow(now: Date = new Date()): string {
-  return now.toISOString().replace('Z', '000').replace(/(\.\d{6})\d*$/, '$1');
+  // `YYYY-MM-DDTHH:mm:ss.sssZ` → microseconds, no offset (Celery's naive UTC isoformat).
+  return `${now.toISOString().slice(0, -1)}000`;
 }
 
 /** Parse a Celery `date_done` (with or without fraction and offset) into a Date; naive means UTC. */
