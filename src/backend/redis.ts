@@ -29,7 +29,7 @@ import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type Resol
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
 import { SubscriberHub } from './redis/subscriber.js';
-import { waitForReady } from './redis/waiter.js';
+import { MetaWaiters } from './redis/meta-waiters.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
 
@@ -41,11 +41,9 @@ export class RedisBackend implements ResultBackend {
   private readonly serializer: Serializer;
   private readonly hub: SubscriberHub;
   private readonly revocations: RevocationCache;
+  private readonly waiters: MetaWaiters;
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
-  /** Aborted by {@link close}, so pending waits resolve `undefined`. */
-  /** Pending waits, aborted by close(). */
-  private readonly waits = new Set<AbortController>();
 
   constructor(options: RedisBackendOptions = {}) {
     this.options = resolveBackendOptions(options);
@@ -59,6 +57,14 @@ export class RedisBackend implements ResultBackend {
       this.options.expiresSeconds,
       this.options.onError,
     );
+    this.waiters = new MetaWaiters({
+      hub: this.hub,
+      channelOf: (id) => this.keys.taskMeta(id),
+      readMany: (ids) => this.getMetas(ids),
+      decode: decodeMeta,
+      operationTimeoutMs: this.options.operationTimeoutMs,
+      onError: this.options.onError,
+    });
   }
 
   connect(): Promise<void> {
@@ -95,33 +101,12 @@ export class RedisBackend implements ResultBackend {
   }
 
   /**
-   * Resolves `undefined` on timeout, on abort, or when this backend is closed. Each wait has its own
-   * abort controller, kept in a set that `close()` aborts: listeners on one shared signal would make
-   * every add/remove walk all the others (O(n²) for n concurrent waits).
+   * Resolves `undefined` on timeout, on abort, or when this backend is closed. Subscribes before it
+   * reads; waits made in the same tick share one SUBSCRIBE and one MGET (see `redis/meta-waiters.ts`).
    */
   async waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
     await this.connect();
-    const own = new AbortController();
-    const forward = () => own.abort();
-    options.signal?.addEventListener('abort', forward, { once: true });
-    if (options.signal?.aborted) own.abort();
-    this.waits.add(own);
-    try {
-      return await waitForReady(
-        {
-          hub: this.hub,
-          channelOf: (id) => this.keys.taskMeta(id),
-          read: (id) => this.getMeta(id),
-          listen: (channel, listener) => this.retry('subscribe', () => this.hub.listen(channel, listener)),
-          onError: this.options.onError,
-        },
-        taskId,
-        { ...options, signal: own.signal },
-      );
-    } finally {
-      this.waits.delete(own);
-      options.signal?.removeEventListener('abort', forward);
-    }
+    return this.waiters.wait(taskId, options);
   }
 
   async forget(taskId: string): Promise<void> {
@@ -194,8 +179,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   async close(): Promise<void> {
-    for (const wait of this.waits) wait.abort();
-    this.waits.clear();
+    this.waiters.close();
     this.revocations.close();
     await this.hub.close();
     const client = this.commandClient;

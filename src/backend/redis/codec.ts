@@ -31,8 +31,13 @@ export function orderedMeta(meta: TaskMeta): Record<string, unknown> {
   return out;
 }
 
-/** Encode a value with `serializer` as a Buffer for ioredis. */
-export function encodeValue(serializer: Serializer, value: unknown): Buffer {
+/**
+ * Encode a value with `serializer` for ioredis: JSON as a string (ioredis writes a command whose
+ * arguments are all strings as one string, without building a buffer per argument), msgpack as a
+ * Buffer.
+ */
+export function encodeValue(serializer: Serializer, value: unknown): string | Buffer {
+  if (serializer.name === 'json') return JSON.stringify(value);
   const bytes = serializer.encode(value);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -64,7 +69,7 @@ export function decodeGroup(bytes: Buffer): ResultTuple | undefined {
 }
 
 /** Encode a chord part as Celery does: `[1, task_id, state, result]`. */
-export function encodeChordPart(serializer: Serializer, part: ChordPart): Buffer {
+export function encodeChordPart(serializer: Serializer, part: ChordPart): string | Buffer {
   return encodeValue(serializer, [1, part.taskId, part.state, part.result]);
 }
 

@@ -25,7 +25,10 @@ export class SubscriberHub {
   private client: Redis | undefined;
   private readonly channels = new Map<string, ChannelEntry>();
   private readonly reconnectListeners = new Set<() => void>();
-  private toSubscribe: Array<{ channel: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  private toSubscribe: Array<{ channels: readonly string[]; resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Channels owned by the bulk user ({@link subscribeMany}): no per-channel listener sets. */
+  private readonly bulk = new Set<string>();
+  private bulkHandler: ((channel: string, payload: Buffer) => void) | undefined;
   private toUnsubscribe = new Set<string>();
   private flushScheduled = false;
   private everReady = false;
@@ -67,6 +70,31 @@ export class SubscriberHub {
     return stop;
   }
 
+  /**
+   * Subscribe many channels for the bulk user (one per pending result wait); resolves once Redis
+   * confirmed them. Their messages go to the {@link onBulkMessage} handler.
+   */
+  subscribeMany(channels: readonly string[]): Promise<void> {
+    for (const channel of channels) this.bulk.add(channel);
+    return new Promise((resolve, reject) => {
+      this.toSubscribe.push({ channels, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Release bulk channels (sent with the tick's other UNSUBSCRIBEs). */
+  unsubscribeMany(channels: readonly string[]): void {
+    for (const channel of channels) {
+      if (this.bulk.delete(channel)) this.toUnsubscribe.add(channel);
+    }
+    this.scheduleFlush();
+  }
+
+  /** Where messages on bulk channels go (one handler per hub). */
+  onBulkMessage(handler: (channel: string, payload: Buffer) => void): void {
+    this.bulkHandler = handler;
+  }
+
   /** Call `listener` after every reconnect, once all channels are subscribed again. Returns a remover. */
   onReconnect(listener: () => void): () => void {
     this.reconnectListeners.add(listener);
@@ -79,6 +107,7 @@ export class SubscriberHub {
     this.toSubscribe = [];
     this.toUnsubscribe.clear();
     this.channels.clear();
+    this.bulk.clear();
     this.reconnectListeners.clear();
     this.everReady = false;
     const client = this.client;
@@ -89,7 +118,7 @@ export class SubscriberHub {
 
   private requestSubscribe(channel: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.toSubscribe.push({ channel, resolve, reject });
+      this.toSubscribe.push({ channels: [channel], resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -102,7 +131,7 @@ export class SubscriberHub {
 
   private flush(): void {
     this.flushScheduled = false;
-    const unsubscribe = [...this.toUnsubscribe].filter((channel) => !this.channels.has(channel));
+    const unsubscribe = [...this.toUnsubscribe].filter((channel) => !this.channels.has(channel) && !this.bulk.has(channel));
     this.toUnsubscribe.clear();
     if (unsubscribe.length > 0 && this.client) {
       this.client.unsubscribe(...unsubscribe).catch((error: Error) => this.onError(error));
@@ -110,7 +139,7 @@ export class SubscriberHub {
     const batch = this.toSubscribe;
     this.toSubscribe = [];
     if (batch.length === 0) return;
-    this.connection().subscribe(...batch.map((request) => request.channel)).then(
+    this.connection().subscribe(...batch.flatMap((request) => request.channels)).then(
       () => batch.forEach((request) => request.resolve()),
       (error: Error) => batch.forEach((request) => request.reject(error)),
     );
@@ -120,8 +149,10 @@ export class SubscriberHub {
     if (this.client) return this.client;
     const client = createRedisClient(this.url, this.connectionName, 'sub', this.onError);
     client.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
-      const entry = this.channels.get(channel.toString());
+      const name = channel.toString();
+      const entry = this.channels.get(name);
       if (entry) for (const listener of [...entry.listeners]) listener(payload);
+      else if (this.bulk.has(name)) this.bulkHandler?.(name, payload);
     });
     client.on('ready', () => {
       if (this.everReady) void this.resubscribe(client);
@@ -133,7 +164,7 @@ export class SubscriberHub {
 
   private async resubscribe(client: Redis): Promise<void> {
     try {
-      const channels = [...this.channels.keys()];
+      const channels = [...this.channels.keys(), ...this.bulk];
       if (channels.length > 0) await client.subscribe(...channels);
       for (const listener of [...this.reconnectListeners]) listener();
     } catch (error) {
