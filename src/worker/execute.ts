@@ -12,6 +12,7 @@ import type { ResultTuple } from '../protocol/result-meta.js';
 import type { TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
 import type { RegisteredTask } from './registry.js';
+import type { TaskAbort } from './abort.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
 
 /** How a run ended. */
@@ -27,14 +28,14 @@ export type Executor = (task: RegisteredTask, message: TaskMessage, env: Executi
 export interface ExecutionEnv {
   hostname: string;
   queue: string;
-  /** Aborted on revoke or forced shutdown. */
-  abort: AbortController;
+  /** Aborted on revoke, soft time limit or forced shutdown. */
+  abort: TaskAbort;
   /** After an abort on revocation, stop waiting for the task after this many ms. */
   revokeGraceMs?: number;
 }
 
-/** The context a task runs with, built from its message. */
-export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: { hostname: string; queue: string; signal: AbortSignal }): RunningTask {
+/** The context a task runs with, built from its message. `signal` is read only when the task asks for it. */
+export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: { hostname: string; queue: string; signal: () => AbortSignal }): RunningTask {
   const h = message.headers;
   const retries = h.retries ?? 0;
   const children: ResultTuple[] = [];
@@ -50,7 +51,9 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
     groupIndex: h.group_index ?? null,
     hostname: env.hostname,
     queue: env.queue,
-    signal: env.signal,
+    get signal() {
+      return env.signal();
+    },
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
     children,
     addChild: (tuple) => children.push(tuple),
@@ -65,24 +68,22 @@ export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { har
 
 /** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
 export const executeTask: Executor = async (task, message, env) => {
-  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: env.abort.signal });
+  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: () => env.abort.signal });
   const { children } = running;
   const retries = running.retries;
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
   const timers: NodeJS.Timeout[] = [];
+  let stopListening = (): void => undefined;
   try {
     const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
     const racers: Array<Promise<unknown>> = [run];
     racers.push(
       new Promise((_, reject) => {
-        const onAbort = () => {
-          const reason: unknown = env.abort.signal.reason;
+        stopListening = env.abort.onAbort((reason) => {
           if (!(reason instanceof TaskRevokedError)) return;
           const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
           timers.push(setTimeout(() => reject(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
-        };
-        if (env.abort.signal.aborted) onAbort();
-        else env.abort.signal.addEventListener('abort', onAbort, { once: true });
+        });
       }),
     );
     if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
@@ -101,6 +102,7 @@ export const executeTask: Executor = async (task, message, env) => {
   } catch (error) {
     return { outcome: classifyError(task, retries, error), children };
   } finally {
+    stopListening();
     for (const timer of timers) clearTimeout(timer);
   }
 };

@@ -18,6 +18,7 @@ import type { Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import type { Dispatcher } from './dispatch.js';
 import type { Executor, Outcome } from './execute.js';
+import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
 import { mayRetry } from './retry.js';
@@ -50,11 +51,11 @@ function traceOf(error: unknown): string | null {
   return error instanceof Error && error.stack ? error.stack : null;
 }
 
-/** Handle one delivery (see module docs). `abort` is the task's abort controller. */
+/** Handle one delivery (see module docs). `abort` is the task's abort handle. */
 export async function handleDelivery(
   delivery: Delivery,
   deps: HandlerDeps,
-  abort: AbortController,
+  abort: TaskAbort,
   onStart: (task: { id: string; rootId: string }) => void = () => undefined,
 ): Promise<void> {
   let message: TaskMessage;
@@ -100,8 +101,8 @@ export async function handleDelivery(
     }
     onStart({ id: h.id, rootId: h.root_id });
     const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
-    if (abort.signal.aborted && abort.signal.reason instanceof TaskRevokedError) {
-      await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.signal.reason), null, children, extras);
+    if (abort.aborted && abort.reason instanceof TaskRevokedError) {
+      await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
     } else {
       await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue, serializerForContentType(delivery.message.contentType).name);
     }

@@ -12,6 +12,7 @@ import type { ResultBackend } from '../backend/backend.js';
 import type { Broker, Consumer, Delivery } from '../broker/broker.js';
 import type { ControlTarget, RemoteControl } from '../broker/control/types.js';
 import { ConfigError, TaskRevokedError } from '../errors.js';
+import { TaskAbort } from './abort.js';
 import { executeTask } from './execute.js';
 import { ThreadPool } from './pool/thread-pool.js';
 import type { Logger } from '../logger.js';
@@ -83,8 +84,8 @@ export class Worker {
   private deps: HandlerDeps | undefined;
   private readonly waiting: Delivery[] = [];
   private readonly active = new Set<Promise<void>>();
-  private readonly aborts = new Set<AbortController>();
-  private readonly running = new Map<AbortController, { id: string; rootId: string }>();
+  private readonly aborts = new Set<TaskAbort>();
+  private readonly running = new Map<TaskAbort, { id: string; rootId: string }>();
   private readonly localRevoked = new Set<string>();
   private revokeTimer: NodeJS.Timeout | undefined;
   private remoteControl: RemoteControl | undefined;
@@ -210,7 +211,7 @@ export class Worker {
   revokeLocally(taskIds: readonly string[], options: { terminate?: boolean } = {}): void {
     for (const id of taskIds) this.localRevoked.add(id);
     for (const [abort, task] of this.running) {
-      if (!abort.signal.aborted && this.localRevoked.has(task.id)) {
+      if (!abort.aborted && this.localRevoked.has(task.id)) {
         abort.abort(Object.assign(new TaskRevokedError('revoked'), { terminate: options.terminate === true }));
       }
     }
@@ -221,7 +222,7 @@ export class Worker {
     const deps = this.deps;
     if (!deps || this.running.size === 0) return;
     for (const [abort, task] of this.running) {
-      if (abort.signal.aborted) continue;
+      if (abort.aborted) continue;
       if (await deps.isRevoked(task.id, task.rootId).catch(() => false)) {
         deps.logger.info('aborting a revoked task', { id: task.id });
         abort.abort(new TaskRevokedError('revoked'));
@@ -249,7 +250,7 @@ export class Worker {
       const delivery = this.waiting.shift()!;
       // The broker already took it back (its channel closed): it will be delivered again; running it now would duplicate it.
       if (delivery.lost) continue;
-      const abort = new AbortController();
+      const abort = new TaskAbort();
       this.aborts.add(abort);
       const job: Promise<void> = handleDelivery(delivery, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
         this.active.delete(job);

@@ -68,6 +68,7 @@ export class ThreadPool {
     const jobId = this.nextJob++;
     const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
     const timers: NodeJS.Timeout[] = [];
+    let stopListening = (): void => undefined;
     try {
       return await new Promise((resolve) => {
         slot.job = { id: jobId, settle: resolve };
@@ -76,20 +77,20 @@ export class ThreadPool {
           resolve({ outcome: { kind: 'failure', error }, children: [] });
           this.replace(slot);
         };
-        const onAbort = () => {
-          const reason: unknown = env.abort.signal.reason;
+        const onAbort = (reason: unknown) => {
           slot.thread.postMessage({ type: 'abort', jobId, reason: toThreadError(reason) });
           if (reason instanceof TaskRevokedError) {
             const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
             timers.push(setTimeout(() => slot.job?.id === jobId && kill(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
           }
         };
-        env.abort.signal.addEventListener('abort', onAbort, { once: true });
+        stopListening = env.abort.onAbort(onAbort);
         if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
         if (hardSeconds) timers.push(setTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
         slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs }, hostname: env.hostname, queue: env.queue });
       });
     } finally {
+      stopListening();
       for (const timer of timers) clearTimeout(timer);
       if (this.slots.includes(slot) && !slot.job) this.release(slot);
     }
