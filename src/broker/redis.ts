@@ -62,7 +62,7 @@ export class RedisBroker implements Broker {
     this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError);
     this.promoter = new DelayedPromoter(this.core);
     this.sweeper = new VisibilitySweeper(this.core);
-    this.publisher = new PublishBatcher(this.core);
+    this.publisher = new PublishBatcher(this.core, (list) => [...this.consumers].find((consumer) => consumer.canClaim(list)));
   }
 
   async connect(): Promise<void> {

@@ -206,6 +206,41 @@ describe('ack emulation and settlement', () => {
   });
 });
 
+describe('publishing to a queue this broker consumes (push and claim in one script)', () => {
+  it('claims at most the free prefetch slots, oldest first, registered in unacked; the rest stay queued in order', async () => {
+    const broker = open({ blockTimeoutMs: 60_000 });
+    await broker.publish({ queue: 'own' }, testMessage('old'));
+    const box = inbox();
+    const consumer = await broker.consume(['own'], { prefetch: 3, onMessage: box.push });
+    await box.until(1);
+    await broker.publishBatch(['n1', 'n2', 'n3', 'n4'].map((id) => ({ target: { queue: 'own' }, message: testMessage(id) })));
+    // The claim happened inside the publish: two slots were free, so exactly two messages came in its reply.
+    expect(box.items.map((d) => d.message.headers['id'])).toEqual(['old', 'n1', 'n2']);
+    expect(await redis.hlen('unacked')).toBe(3);
+    expect(await redis.zcard('unacked_index')).toBe(3);
+    const left = async () => (await redis.lrange('own', 0, -1)).map((raw) => (JSON.parse(raw) as RedisEnvelope).headers['id']);
+    expect(await left()).toEqual(['n4', 'n3']);
+    for (const delivery of box.items.slice()) await delivery.ack();
+    await box.until(5);
+    expect(box.items.map((d) => d.message.headers['id'])).toEqual(['old', 'n1', 'n2', 'n3', 'n4']);
+    for (const delivery of box.items.slice(3)) await delivery.ack();
+    expect(await redis.hlen('unacked')).toBe(0);
+    await consumer.cancel();
+  });
+
+  it('a consumer of another broker instance is woken as usual (nothing is claimed across processes)', async () => {
+    const consuming = open();
+    const publishing = open();
+    const box = inbox();
+    await consuming.consume(['shared'], { prefetch: 5, onMessage: box.push });
+    await pause(50);
+    await publishing.publish({ queue: 'shared' }, testMessage('m1'));
+    const [delivery] = await box.until(1);
+    expect(delivery!.message.headers['id']).toBe('m1');
+    await delivery!.ack();
+  });
+});
+
 describe('malformed entries and service order', () => {
   it('dead-letters malformed entries with a reason while valid ones flow', async () => {
     const broker = open();

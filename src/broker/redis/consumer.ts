@@ -2,6 +2,10 @@
  * One `consume()` call: a loop that fills free prefetch slots with batched atomic pops
  * (`lua/pop.lua`), hands each message to `onMessage`, dead-letters malformed entries, and, when
  * the lists are empty, waits on the shared {@link ListWatcher} until one of them is not.
+ *
+ * When its own broker publishes to one of its lists while it has free slots, the broker pushes
+ * and claims in one call ({@link RedisConsumer.pushAndClaim}, `lua/push.lua`): a chain step sent
+ * by a worker to its own queue reaches it one round trip sooner, without a wake-up.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -28,6 +32,8 @@ export interface ConsumerContext {
 /** A running consumer of some queues. */
 export class RedisConsumer implements Consumer {
   private inFlight = 0;
+  /** Slots promised to pops whose reply has not come back yet. */
+  private reserved = 0;
   private active = true;
   private readonly stopSignal = new AbortController();
   private slotFreed: (() => void) | undefined;
@@ -64,20 +70,74 @@ export class RedisConsumer implements Consumer {
     this.onCancelled(this);
   }
 
+  /** True when this consumer reads `list` and has a free prefetch slot. */
+  canClaim(list: string): boolean {
+    return this.active && this.freeSlots() > 0 && this.listKeys.includes(list);
+  }
+
+  /**
+   * Push `raws` onto `list` (one of this consumer's lists) and pop for this consumer's free slots
+   * in the same atomic script; the popped messages are delivered as usual. Resolves once Redis
+   * ran it.
+   */
+  async pushAndClaim(list: string, raws: readonly string[]): Promise<void> {
+    const position = this.listKeys.indexOf(list) + 1;
+    if (position === 0) throw new Error(`pushAndClaim: ${list} is not read by this consumer`);
+    const args: Array<string | number> = [0, this.nonce, ...this.routingKeys];
+    for (const raw of raws) args.push(position, raw);
+    await this.reservingSlots((free) => {
+      args[0] = free;
+      return this.context.core.script('pushPop', this.popKeys(), args);
+    });
+  }
+
+  private freeSlots(): number {
+    return Math.min(MAX_POP, this.options.prefetch - this.inFlight - this.reserved);
+  }
+
+  private popKeys(): string[] {
+    const { keys } = this.context.core;
+    return [keys.unacked, keys.unackedIndex, ...this.listKeys];
+  }
+
+  /**
+   * Run a pop for the free slots and deliver what it returned, holding the slots until the
+   * deliveries count as in flight, so a concurrent pop cannot take them too. Returns how many came.
+   */
+  private async reservingSlots(pop: (free: number) => Promise<unknown>): Promise<number> {
+    const free = Math.max(0, this.freeSlots());
+    this.reserved += free;
+    try {
+      const reply = (await pop(free)) as unknown[];
+      this.deliver(reply);
+      return reply.length / 3;
+    } finally {
+      this.reserved -= free;
+      this.slotFreed?.();
+    }
+  }
+
+  /** Hand a pop reply's messages to `onMessage` (three items per message, see `lua/pop.lua`). */
+  private deliver(reply: unknown[]): void {
+    for (let i = 0; i < reply.length; i += 3) {
+      const list = this.lists[Number(reply[i]) - 1];
+      if (list) this.handle(list.queue, String(reply[i + 1]), String(reply[i + 2]));
+    }
+  }
+
   private async run(): Promise<void> {
     const { core, watcher } = this.context;
     let failures = 0;
     while (this.active) {
-      const free = Math.min(MAX_POP, this.options.prefetch - this.inFlight);
+      const free = this.freeSlots();
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         this.slotFreed = undefined;
         continue;
       }
-      let reply: unknown[];
+      let popped: number;
       try {
-        const keys = [core.keys.unacked, core.keys.unackedIndex, ...this.listKeys];
-        reply = (await core.script('pop', keys, [free, this.nonce, ...this.routingKeys])) as unknown[];
+        popped = await this.reservingSlots((slots) => core.script('pop', this.popKeys(), [slots, this.nonce, ...this.routingKeys]));
         failures = 0;
       } catch (error) {
         if (!this.active) break;
@@ -86,11 +146,6 @@ export class RedisConsumer implements Consumer {
         await sleep(Math.min(1_000, 25 * 2 ** Math.min(failures, 6)));
         continue;
       }
-      for (let i = 0; i < reply.length; i += 3) {
-        const list = this.lists[Number(reply[i]) - 1];
-        if (list) this.handle(list.queue, String(reply[i + 1]), String(reply[i + 2]));
-      }
-      const popped = reply.length / 3;
       if (popped < free && this.active) {
         await watcher.waitForAny(this.listKeys, core.options.blockTimeoutMs, this.stopSignal.signal);
       }

@@ -3,7 +3,9 @@
  * calls and `publishBatch` calls alike) goes out in one pipeline, with one multi-value LPUSH per
  * destination list (in publish order, so FIFO is kept) and one ZADD for delayed messages. The
  * pipeline is retried through reconnects until the operation deadline; each caller's promise
- * settles with its batch.
+ * settles with its batch. Messages for a list that one of this broker's own consumers reads while
+ * it has free slots are pushed and claimed by that consumer in one script instead (see
+ * `lua/push.lua`).
  * @module
  */
 import type { BrokerCore } from './core.js';
@@ -27,12 +29,21 @@ interface PendingPublish {
   readonly reject: (error: Error) => void;
 }
 
+/** A local consumer that can take messages for a list as they are pushed. */
+export interface Claimer {
+  pushAndClaim(list: string, raws: readonly string[]): Promise<void>;
+}
+
 /** Coalesces publishes into pipelines. */
 export class PublishBatcher {
   private pending: PendingPublish[] = [];
   private scheduled = false;
 
-  constructor(private readonly core: BrokerCore) {}
+  constructor(
+    private readonly core: BrokerCore,
+    /** A local consumer of `list` with a free slot, if there is one. */
+    private readonly claimerFor: (list: string) => Claimer | undefined = () => undefined,
+  ) {}
 
   /** Push `messages`; resolves once Redis accepted them (all in one pipeline with concurrent publishes). */
   send(messages: readonly OutgoingMessage[]): Promise<void> {
@@ -70,10 +81,16 @@ export class PublishBatcher {
       list.push(message.raw);
     }
     const pipeline = this.core.client().pipeline();
-    for (const [list, raws] of byList) pipeline.lpush(list, ...raws);
+    const claims: Array<Promise<void>> = [];
+    for (const [list, raws] of byList) {
+      const claimer = this.claimerFor(list);
+      if (claimer) claims.push(claimer.pushAndClaim(list, raws));
+      else pipeline.lpush(list, ...raws);
+    }
     if (parked.length > 0) pipeline.zadd(this.core.keys.delayed, ...parked);
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
+    const pushed = pipeline.length > 0 ? pipeline.exec() : Promise.resolve([]);
+    const [results] = await Promise.all([pushed, ...claims]);
+    const failed = (results ?? []).find(([error]) => error);
     if (failed?.[0]) throw failed[0];
   }
 }

@@ -10,7 +10,10 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** The broker's scripts, by file name without `.lua`. */
-export const BROKER_SCRIPTS = ['pop', 'settle', 'due', 'restore', 'refresh', 'promote', 'unlock'] as const;
+export const BROKER_SCRIPTS = ['pop', 'pushPop', 'settle', 'due', 'restore', 'refresh', 'promote', 'unlock'] as const;
+
+/** Scripts made of several files, run as one (see `lua/push.lua`). */
+const COMPOSED: Partial<Record<BrokerScriptName, readonly string[]>> = { pushPop: ['push', 'pop'] };
 
 /** A broker script name. */
 export type BrokerScriptName = (typeof BROKER_SCRIPTS)[number];
@@ -41,7 +44,8 @@ function commandName(name: BrokerScriptName): string {
 export function defineBrokerScripts(client: Redis): void {
   for (const name of BROKER_SCRIPTS) {
     if (typeof (client as unknown as Record<string, unknown>)[commandName(name)] === 'function') continue;
-    client.defineCommand(commandName(name), { lua: luaSource(name) });
+    const lua = (COMPOSED[name] ?? [name]).map(luaSource).join('\n');
+    client.defineCommand(commandName(name), { lua });
   }
 }
 
