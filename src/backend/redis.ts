@@ -29,6 +29,7 @@ import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type Resol
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
 import { SubscriberHub } from './redis/subscriber.js';
+import { MetaStoreBatcher } from './redis/meta-store.js';
 import { MetaWaiters } from './redis/meta-waiters.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
@@ -42,6 +43,7 @@ export class RedisBackend implements ResultBackend {
   private readonly hub: SubscriberHub;
   private readonly revocations: RevocationCache;
   private readonly waiters: MetaWaiters;
+  private readonly stores: MetaStoreBatcher;
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
 
@@ -56,6 +58,12 @@ export class RedisBackend implements ResultBackend {
       this.keys,
       this.options.expiresSeconds,
       this.options.onError,
+    );
+    this.stores = new MetaStoreBatcher(
+      async (keys, values) =>
+        (await this.retry('storeMeta', () =>
+          runBackendScript(this.client(), 'store-meta', keys, [this.options.expiresSeconds, ...values]),
+        )) as number[],
     );
     this.waiters = new MetaWaiters({
       hub: this.hub,
@@ -82,11 +90,8 @@ export class RedisBackend implements ResultBackend {
   }
 
   async storeMeta(meta: TaskMeta): Promise<boolean> {
-    const value = encodeValue(this.serializer, orderedMeta(meta));
-    const reply = await this.retry('storeMeta', () =>
-      runBackendScript(this.client(), 'store-meta', [this.keys.taskMeta(meta.task_id)], [value, this.options.expiresSeconds]),
-    );
-    return reply === 1;
+    await this.connect();
+    return this.stores.store(this.keys.taskMeta(meta.task_id), encodeValue(this.serializer, orderedMeta(meta)));
   }
 
   async getMeta(taskId: string): Promise<TaskMeta | undefined> {

@@ -1,13 +1,14 @@
 --[[
-  store-meta.lua: store a task meta and publish it, unless a SUCCESS is already stored (Celery
-  never overwrites a SUCCESS). SET + PUBLISH run atomically, like Celery's MULTI of
-  SETEX + PUBLISH; the check needs the script.
+  store-meta.lua: store task metas and publish each, unless a SUCCESS is already stored (Celery
+  never overwrites a SUCCESS). Each SET + PUBLISH runs atomically, like Celery's MULTI of
+  SETEX + PUBLISH; the check needs the script. Metas stored in the same tick come in one call.
 
-  KEYS[1]  celery-task-meta-<id>; the PUBLISH channel is the key name itself
-  ARGV[1]  the encoded meta (JSON or msgpack bytes)
-  ARGV[2]  expiry in seconds; 0 stores without expiry
+  KEYS[i]    celery-task-meta-<id>; the PUBLISH channel is the key name itself
+  ARGV[1]    expiry in seconds; 0 stores without expiry
+  ARGV[i+1]  the encoded meta for KEYS[i] (JSON or msgpack bytes)
 
-  Returns 1 when stored and published, 0 when skipped because a SUCCESS is stored.
+  Returns one integer per key, in order: 1 when stored and published, 0 when skipped because a
+  SUCCESS is stored. Metas for the same key are applied in order.
 
   The stored value may come from any writer and serializer: JSON starts with '{', msgpack with a
   map header. The status is read from the front when it is the first key (as Celery and celeriac
@@ -34,15 +35,21 @@ local function stored_status(value)
   return nil
 end
 
-local current = redis.call('GET', KEYS[1])
-if current and stored_status(current) == 'SUCCESS' then
-  return 0
+local ttl = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local value = ARGV[i + 1]
+  local current = redis.call('GET', key)
+  if current and stored_status(current) == 'SUCCESS' then
+    out[i] = 0
+  else
+    if ttl > 0 then
+      redis.call('SET', key, value, 'EX', ttl)
+    else
+      redis.call('SET', key, value)
+    end
+    redis.call('PUBLISH', key, value)
+    out[i] = 1
+  end
 end
-local ttl = tonumber(ARGV[2])
-if ttl > 0 then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
-else
-  redis.call('SET', KEYS[1], ARGV[1])
-end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
-return 1
+return out
