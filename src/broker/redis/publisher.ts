@@ -51,7 +51,9 @@ export class PublishBatcher {
       this.pending.push({ messages, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        // After the current run of promise callbacks (what ioredis auto-pipelining waits for), not a
+        // whole event-loop turn: a chain step is on the critical path of the next hop.
+        process.nextTick(() => void this.flush());
       }
     });
   }
