@@ -12,7 +12,8 @@
  * - Rejected messages go to `<queue>.celeriac.dead`; malformed entries are dead-lettered by the
  *   broker itself and reported through `onMalformed`.
  * - Blocking waits run on their own connections (see `redis/watcher.ts`); pops, acks and
- *   publishes are batched. Connections reconnect by themselves; publishes and settlements retry
+ *   publishes are batched. A publish to a queue one of this broker's own consumers reads, while it
+ *   has free slots, pushes and claims in one script (`lua/push.lua`): no wake-up, no second trip. Connections reconnect by themselves; publishes and settlements retry
  *   until `operationTimeoutMs`, then throw `TransportError`.
  *
  * - Messages published by celeriac with an `expiration` carry their absolute expiry and are
