@@ -29,7 +29,7 @@ import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type Resol
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
 import { SubscriberHub } from './redis/subscriber.js';
-import { MetaStoreBatcher } from './redis/meta-store.js';
+import { TickBatcher } from './redis/tick-batcher.js';
 import { MetaWaiters } from './redis/meta-waiters.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
@@ -43,7 +43,8 @@ export class RedisBackend implements ResultBackend {
   private readonly hub: SubscriberHub;
   private readonly revocations: RevocationCache;
   private readonly waiters: MetaWaiters;
-  private readonly stores: MetaStoreBatcher;
+  private readonly stores: TickBatcher<{ key: string; value: string | Buffer }, number>;
+  private readonly chordParts: TickBatcher<{ keys: readonly string[]; args: ReadonlyArray<string | number | Buffer> }, unknown[]>;
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
 
@@ -59,11 +60,18 @@ export class RedisBackend implements ResultBackend {
       this.options.expiresSeconds,
       this.options.onError,
     );
-    this.stores = new MetaStoreBatcher(
-      async (keys, values) =>
+    const ttl = this.options.expiresSeconds;
+    this.stores = new TickBatcher(
+      async (items) =>
         (await this.retry('storeMeta', () =>
-          runBackendScript(this.client(), 'store-meta', keys, [this.options.expiresSeconds, ...values]),
+          runBackendScript(this.client(), 'store-meta', items.map((item) => item.key), [ttl, ...items.map((item) => item.value)]),
         )) as number[],
+    );
+    this.chordParts = new TickBatcher(
+      async (items) =>
+        (await this.retry('addChordPart', () =>
+          runBackendScript(this.client(), 'chord-part', items.flatMap((item) => item.keys), [ttl, ...items.flatMap((item) => item.args)], true),
+        )) as unknown[][],
     );
     this.waiters = new MetaWaiters({
       hub: this.hub,
@@ -91,7 +99,8 @@ export class RedisBackend implements ResultBackend {
 
   async storeMeta(meta: TaskMeta): Promise<boolean> {
     await this.connect();
-    return this.stores.store(this.keys.taskMeta(meta.task_id), encodeValue(this.serializer, orderedMeta(meta)));
+    const stored = await this.stores.add({ key: this.keys.taskMeta(meta.task_id), value: encodeValue(this.serializer, orderedMeta(meta)) });
+    return stored === 1;
   }
 
   async getMeta(taskId: string): Promise<TaskMeta | undefined> {
@@ -139,15 +148,11 @@ export class RedisBackend implements ResultBackend {
   async addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress> {
     const keys = this.keys.chord(groupId);
     const score = part.index === null || part.index === undefined ? '+inf' : part.index;
-    const reply = (await this.retry('addChordPart', () =>
-      runBackendScript(
-        this.client(),
-        'chord-part',
-        [keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy],
-        [part.taskId, encodeChordPart(this.serializer, part), score, this.options.expiresSeconds],
-        true,
-      ),
-    )) as Array<number | Buffer>;
+    await this.connect();
+    const reply = (await this.chordParts.add({
+      keys: [keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy],
+      args: [part.taskId, encodeChordPart(this.serializer, part), score],
+    })) as Array<number | Buffer>;
     const counted = reply[1] === 1;
     if (reply[0] !== 1) return { complete: false, counted };
     const parts: ChordPart[] = [];
