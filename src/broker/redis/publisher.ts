@@ -8,6 +8,7 @@
  * `lua/push.lua`).
  * @module
  */
+import type { ChainableCommander } from 'ioredis';
 import type { BrokerCore } from './core.js';
 import { retryUntil } from '../../redis/connection.js';
 import { delayedMember } from './delivery.js';
@@ -82,16 +83,15 @@ export class PublishBatcher {
       if (!list) byList.set(message.destination, (list = []));
       list.push(message.raw);
     }
-    const pipeline = this.core.client().pipeline();
     const claims: Array<Promise<void>> = [];
+    let pipeline: ChainableCommander | undefined;
     for (const [list, raws] of byList) {
       const claimer = this.claimerFor(list);
       if (claimer) claims.push(claimer.pushAndClaim(list, raws));
-      else pipeline.lpush(list, ...raws);
+      else (pipeline ??= this.core.client().pipeline()).lpush(list, ...raws);
     }
-    if (parked.length > 0) pipeline.zadd(this.core.keys.delayed, ...parked);
-    const pushed = pipeline.length > 0 ? pipeline.exec() : Promise.resolve([]);
-    const [results] = await Promise.all([pushed, ...claims]);
+    if (parked.length > 0) (pipeline ??= this.core.client().pipeline()).zadd(this.core.keys.delayed, ...parked);
+    const [results] = await Promise.all([pipeline?.exec(), ...claims]);
     const failed = (results ?? []).find(([error]) => error);
     if (failed?.[0]) throw failed[0];
   }
