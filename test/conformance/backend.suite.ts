@@ -82,6 +82,41 @@ export function backendConformance(name: string, make: () => Promise<ResultBacke
       expect((await Promise.all(waits)).map((m) => m?.result)).toEqual(ids.map((_, i) => i));
     });
 
+    it('several waits on one task: one giving up (timeout, abort) leaves the others waiting', async () => {
+      const backend = await open();
+      const writer = await open();
+      const id = randomUUID();
+      const short = backend.waitFor(id, { timeoutMs: 50 });
+      const abort = new AbortController();
+      const aborted = backend.waitFor(id, { signal: abort.signal });
+      const patient = backend.waitFor(id, { timeoutMs: 5_000 });
+      const alsoPatient = backend.waitFor(id);
+      expect(await short).toBeUndefined();
+      abort.abort();
+      expect(await aborted).toBeUndefined();
+      await writer.storeMeta(meta(id, 'SUCCESS', 'late'));
+      expect((await patient)?.result).toBe('late');
+      expect((await alsoPatient)?.result).toBe('late');
+      // A new wait after the result is in reads it at once.
+      expect((await backend.waitFor(id, { timeoutMs: 1_000 }))?.result).toBe('late');
+    });
+
+    it('stores made in the same tick apply in order, and a SUCCESS among them is never overwritten', async () => {
+      const backend = await open();
+      const id = randomUUID();
+      const other = randomUUID();
+      const replies = await Promise.all([
+        backend.storeMeta(meta(id, 'STARTED', null)),
+        backend.storeMeta(meta(other, 'RETRY', null)),
+        backend.storeMeta(meta(id, 'SUCCESS', 'first')),
+        backend.storeMeta(meta(id, 'FAILURE', { exc_type: 'X', exc_message: [], exc_module: 'builtins' })),
+        backend.storeMeta(meta(other, 'SUCCESS', 'second')),
+      ]);
+      expect(replies).toEqual([true, true, true, false, true]);
+      expect((await backend.getMeta(id))?.result).toBe('first');
+      expect((await backend.getMeta(other))?.result).toBe('second');
+    });
+
     it('saves, restores and deletes group result tuples', async () => {
       const backend = await open();
       const gid = randomUUID();

@@ -162,6 +162,13 @@ describe('redis-server restart', () => {
     expect((await reader.getMeta(id))?.status).toBe('SUCCESS');
   });
 
+  it('waitFor rejects with a TransportError once Redis stayed unreachable past operationTimeoutMs', async () => {
+    const backend = track(new RedisBackend({ url: redisTestUrl(db, 6391), operationTimeoutMs: 300 }));
+    const started = Date.now();
+    await expect(backend.waitFor('never', { timeoutMs: 20_000 })).rejects.toBeInstanceOf(TransportError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('publish throws a TransportError once Redis stayed unreachable past operationTimeoutMs', async () => {
     const broker = track(new RedisBroker({ url: redisTestUrl(db, 6391), operationTimeoutMs: 300 }));
     await expect(broker.publish({ queue: 'nowhere' }, testMessage('lost'))).rejects.toBeInstanceOf(TransportError);
