@@ -12,6 +12,7 @@
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { TransportError } from '../../errors.js';
 import type { AmqpConnection, ConnectionListener } from './connection.js';
+import { Fifo } from './fifo.js';
 import type { ResolvedAmqpOptions } from './options.js';
 
 interface OutboxEntry {
@@ -23,7 +24,8 @@ interface OutboxEntry {
   readonly declare: () => Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  /** Epoch ms after which it fails unconfirmed (checked by one sweep timer, not a timer per entry). */
+  readonly deadline: number;
   state: 'queued' | 'inflight' | 'done';
   channel: ConfirmChannel | undefined;
   returned: string | undefined;
@@ -42,7 +44,9 @@ const CHANNEL_REOPEN_DELAY_MS = 100;
 /** The confirm-channel publisher with its outbox. */
 export class AmqpPublisher implements ConnectionListener {
   private channel: ConfirmChannel | undefined;
-  private readonly queued: OutboxEntry[] = [];
+  private readonly queued = new Fifo<OutboxEntry>();
+  /** Fails entries past their deadline; runs only while something is pending. */
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<OutboxEntry>();
   private pumping = false;
   /** The connection a confirm channel is being opened on (one at a time). */
@@ -66,22 +70,41 @@ export class AmqpPublisher implements ConnectionListener {
       return Promise.reject(new TransportError(`AMQP publish buffer full (${this.options.maxBufferedPublishes} messages waiting for RabbitMQ)`));
     }
     return new Promise<void>((resolve, reject) => {
-      const timeoutMs = this.options.publishTimeoutMs;
       const entry: OutboxEntry = {
         ...request,
         resolve,
         reject,
+        deadline: Date.now() + this.options.publishTimeoutMs,
         state: 'queued',
         channel: undefined,
         returned: undefined,
-        timer: setTimeout(() => {
-          const where = this.connection.current ? '' : ' while disconnected';
-          this.settle(entry, new TransportError(`Publish to queue "${request.queue}" was not confirmed by RabbitMQ within ${timeoutMs} ms${where}`));
-        }, timeoutMs),
       };
       this.queued.push(entry);
+      this.startSweeping();
       void this.pump();
     });
+  }
+
+  private startSweeping(): void {
+    if (this.sweepTimer) return;
+    const every = Math.max(10, Math.min(1_000, this.options.publishTimeoutMs / 4));
+    this.sweepTimer = setInterval(() => this.sweep(), every);
+    this.sweepTimer.unref();
+  }
+
+  /** Fail the entries past their deadline; stop sweeping when nothing is pending. */
+  private sweep(): void {
+    const now = Date.now();
+    const where = this.connection.current ? '' : ' while disconnected';
+    const expired = (entry: OutboxEntry): boolean => entry.deadline <= now;
+    const timedOut = (entry: OutboxEntry): TransportError =>
+      new TransportError(`Publish to queue "${entry.queue}" was not confirmed by RabbitMQ within ${this.options.publishTimeoutMs} ms${where}`);
+    for (const entry of this.queued.removeWhere(expired)) this.finish(entry, timedOut(entry));
+    for (const entry of [...this.inflight].filter(expired)) this.settle(entry, timedOut(entry));
+    if (this.pending === 0) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = undefined;
+    }
   }
 
   async onOpen(model: ChannelModel): Promise<void> {
@@ -126,7 +149,7 @@ export class AmqpPublisher implements ConnectionListener {
       entry.channel = undefined;
       entry.returned = undefined;
     }
-    this.queued.unshift(...unconfirmed);
+    this.queued.unshift(unconfirmed);
     this.reopenLater(model);
   }
 
@@ -170,7 +193,7 @@ export class AmqpPublisher implements ConnectionListener {
     this.pumping = true;
     try {
       for (;;) {
-        const entry = this.queued[0];
+        const entry = this.queued.peek();
         const channel = this.channel;
         if (!entry || !channel) return;
         try {
@@ -180,7 +203,7 @@ export class AmqpPublisher implements ConnectionListener {
           this.settle(entry, error instanceof Error ? error : new TransportError(String(error)));
           continue;
         }
-        if (this.queued[0] !== entry || this.channel !== channel) continue; // timed out, or channel changed meanwhile
+        if (this.queued.peek() !== entry || this.channel !== channel) continue; // timed out, or channel changed meanwhile
         this.queued.shift();
         entry.state = 'inflight';
         entry.channel = channel;
@@ -196,7 +219,7 @@ export class AmqpPublisher implements ConnectionListener {
           }
           entry.state = 'queued'; // the channel closed under us
           entry.channel = undefined;
-          this.queued.unshift(entry);
+          this.queued.unshift([entry]);
           return;
         }
         if (!writable) await new Promise<void>((resume) => {
@@ -217,17 +240,23 @@ export class AmqpPublisher implements ConnectionListener {
 
   private settle(entry: OutboxEntry, error: Error | undefined): void {
     if (entry.state === 'done') return;
-    if (entry.state === 'queued') this.queued.splice(this.queued.indexOf(entry), 1);
+    if (entry.state === 'queued') this.queued.remove(entry);
+    this.finish(entry, error);
+  }
+
+  /** Settle an entry already taken out of the queue. */
+  private finish(entry: OutboxEntry, error: Error | undefined): void {
+    if (entry.state === 'done') return;
     this.inflight.delete(entry);
     entry.state = 'done';
-    clearTimeout(entry.timer);
     if (error) entry.reject(error);
     else entry.resolve();
   }
 
   private failAll(error: Error): void {
     this.failure = error;
-    for (const entry of [...this.queued, ...this.inflight]) this.settle(entry, error);
+    for (const entry of this.queued.removeWhere(() => true)) this.finish(entry, error);
+    for (const entry of [...this.inflight]) this.settle(entry, error);
   }
 
   /** Number of publishes not yet confirmed (buffered or in flight). */
