@@ -4,6 +4,7 @@
  * @module
  */
 import type { DeadLetter, WireMessage } from './broker.js';
+import { Fifo } from './fifo.js';
 
 /** A message sitting in (or taken from) a memory queue. */
 export interface QueuedEntry {
@@ -19,12 +20,12 @@ const PRIORITY_LEVELS = 10;
 
 /** A FIFO queue with 10 priority buckets, highest served first. */
 class PriorityBuckets {
-  private readonly buckets: QueuedEntry[][] = Array.from({ length: PRIORITY_LEVELS }, () => []);
+  private readonly buckets: Array<Fifo<QueuedEntry>> = Array.from({ length: PRIORITY_LEVELS }, () => new Fifo<QueuedEntry>());
   size = 0;
 
   push(entry: QueuedEntry, front: boolean): void {
     const bucket = this.buckets[clampPriority(entry.priority)]!;
-    if (front) bucket.unshift(entry);
+    if (front) bucket.unshift([entry]);
     else bucket.push(entry);
     this.size += 1;
   }
@@ -42,7 +43,7 @@ class PriorityBuckets {
 
   clear(): number {
     const removed = this.size;
-    for (const bucket of this.buckets) bucket.length = 0;
+    for (const bucket of this.buckets) bucket.clear();
     this.size = 0;
     return removed;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Fifo } from '../../src/broker/amqp/fifo.js';
+import { Fifo } from '../../src/broker/fifo.js';
 
-describe('Fifo (the AMQP outbox queue)', () => {
+describe('Fifo (memory queues, the AMQP outbox)', () => {
   it('keeps first-in-first-out order across compactions, front re-inserts and removals', () => {
     const queue = new Fifo<number>();
     const model: number[] = [];

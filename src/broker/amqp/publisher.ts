@@ -12,7 +12,7 @@
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { TransportError } from '../../errors.js';
 import type { AmqpConnection, ConnectionListener } from './connection.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../fifo.js';
 import type { ResolvedAmqpOptions } from './options.js';
 
 interface OutboxEntry {
