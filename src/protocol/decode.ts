@@ -99,9 +99,11 @@ function isTimeLimit(value: unknown): boolean {
   return Array.isArray(value) && value.length === 2 && value.every((limit) => limit === null || (typeof limit === 'number' && Number.isFinite(limit)));
 }
 
+const HEADER_CHECK_LIST = Object.entries(HEADER_CHECKS);
+
 /** Check the headers (task and id required; known headers typed) and fill the absent ones. */
 function readHeaders(raw: PlainObject, args: unknown[], kwargs: PlainObject): TaskHeaders {
-  for (const [name, [expected, check]] of Object.entries(HEADER_CHECKS)) {
+  for (const [name, [expected, check]] of HEADER_CHECK_LIST) {
     const value = raw[name];
     if (value !== null && value !== undefined && !check(value)) {
       fail('bad-header', `Header ${name} must be ${expected}, got ${JSON.stringify(value)}`);

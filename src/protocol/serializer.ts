@@ -165,7 +165,8 @@ export function serializerByName(name: SerializerName): Serializer {
 
 /** The serializer for a content type, or a {@link MessageDecodeError} (`unsupported-content-type`). */
 export function serializerForContentType(contentType: string): Serializer {
-  const found = byContentType.get(contentType.split(';')[0]!.trim().toLowerCase());
+  // The exact string first (what every producer sends); parameters and case only when needed.
+  const found = byContentType.get(contentType) ?? byContentType.get(contentType.split(';')[0]!.trim().toLowerCase());
   if (!found) throw new MessageDecodeError('unsupported-content-type', `Unsupported content type: ${contentType}`);
   return found;
 }
