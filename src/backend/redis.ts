@@ -172,7 +172,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
-    return this.retry('isRevoked', () => this.revocations.isRevoked(taskId, rootId));
+    return this.revocations.isRevokedNow(taskId, rootId) ?? this.retry('isRevoked', () => this.revocations.isRevoked(taskId, rootId));
   }
 
   async storeCanvas(key: string, dict: SignatureDict): Promise<void> {

@@ -22,6 +22,8 @@ export class RevocationCache {
   private readonly tasks = new Map<string, number>();
   private readonly roots = new Map<string, number>();
   private loading: Promise<void> | undefined;
+  /** True once the sets were loaded and the channel is listened to (reset by close). */
+  private loaded = false;
   private stopListening: (() => void) | undefined;
   private stopReconnect: (() => void) | undefined;
 
@@ -60,6 +62,18 @@ export class RevocationCache {
   /** True when the task id or its root id is revoked (loads the sets on first use). */
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
     await this.ensureLoaded();
+    return this.check(taskId, rootId);
+  }
+
+  /**
+   * The answer from the local copy without waiting, or `undefined` while it is not loaded yet (the
+   * worker asks for every message; this spares it a chain of awaits per message).
+   */
+  isRevokedNow(taskId: string, rootId?: string): boolean | undefined {
+    return this.loaded ? this.check(taskId, rootId) : undefined;
+  }
+
+  private check(taskId: string, rootId: string | undefined): boolean {
     const now = Date.now();
     return live(this.tasks, taskId, now) || (rootId !== undefined && live(this.roots, rootId, now));
   }
@@ -71,6 +85,7 @@ export class RevocationCache {
     this.stopListening = undefined;
     this.stopReconnect = undefined;
     this.loading = undefined;
+    this.loaded = false;
   }
 
   private ensureLoaded(): Promise<void> {
@@ -78,6 +93,7 @@ export class RevocationCache {
       this.stopListening = await this.hub.listen(this.keys.revokedChannel, (payload) => this.onPush(payload));
       this.stopReconnect = this.hub.onReconnect(() => void this.load().catch((error: Error) => this.onError(error)));
       await this.load();
+      this.loaded = true;
     })().catch((error: unknown) => {
       this.close();
       throw error;
