@@ -40,6 +40,8 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements ResultBackend {
   readonly kind = 'memory';
   private readonly store: MemoryResultStore;
+  /** Pending waits of this handle, each ended by calling it (used by close). */
+  private readonly pendingWaits = new Set<() => void>();
 
   constructor(options: MemoryBackendOptions = {}) {
     const name = options.name ?? 'default';
@@ -78,6 +80,7 @@ export class MemoryBackend implements ResultBackend {
         events.off(taskId, onMeta);
         options.signal?.removeEventListener('abort', onAbort);
         if (timer) clearTimeout(timer);
+        this.pendingWaits.delete(onAbort);
         resolve(meta && structuredClone(meta));
       };
       const onMeta = (meta: TaskMeta): void => {
@@ -90,6 +93,7 @@ export class MemoryBackend implements ResultBackend {
       if (options.signal?.aborted) return finish(undefined);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.timeoutMs !== undefined) timer = setTimeout(() => finish(undefined), options.timeoutMs);
+      this.pendingWaits.add(onAbort);
     });
   }
 
@@ -147,7 +151,10 @@ export class MemoryBackend implements ResultBackend {
     return dict && structuredClone(dict);
   }
 
-  async close(): Promise<void> {}
+  /** Ends this handle's pending waits with `undefined` (the shared store stays, for other handles). */
+  async close(): Promise<void> {
+    for (const end of [...this.pendingWaits]) end();
+  }
 
   private chordState(groupId: string): ChordState {
     let chord = this.store.chords.get(groupId);

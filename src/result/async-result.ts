@@ -4,7 +4,8 @@
  * @module
  */
 import type { ResultBackend } from '../backend/backend.js';
-import { TimeoutError, type RemoteTaskError } from '../errors.js';
+import type { RemoteTaskError } from '../errors.js';
+import { waitEndedError } from './wait-ended.js';
 import { fromExceptionInfo } from '../protocol/exceptions.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
@@ -70,16 +71,19 @@ export class AsyncResult<R = unknown> {
 
   /**
    * Wait for the result (push-based: subscribes, then reads, so nothing is missed) and return it.
-   * Throws {@link TimeoutError} after `timeout` ms, and {@link RemoteTaskError} for a failed or
-   * revoked task unless `propagate: false` (then the error is returned as the value).
+   * Throws {@link TimeoutError} after `timeout` ms, the signal's reason when `signal` aborts, a
+   * {@link TransportError} when the app (its result backend) is closed meanwhile, and
+   * {@link RemoteTaskError} for a failed or revoked task unless `propagate: false` (then the error
+   * is returned as the value).
    */
   get(options?: GetOptions & { propagate?: true }): Promise<R>;
   get(options: GetOptions & { propagate: false }): Promise<R | RemoteTaskError>;
   get(options?: GetOptions): Promise<R | RemoteTaskError>;
   async get(options: GetOptions = {}): Promise<R | RemoteTaskError> {
     const waitOptions = { ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    const startedAt = Date.now();
     const meta = await this.backend.waitFor(this.id, waitOptions);
-    if (!meta) throw new TimeoutError(this.id, options.timeout ?? 0);
+    if (!meta) throw waitEndedError(this.id, options, startedAt);
     return this.valueOf(meta, options.propagate ?? true);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { ResultBackend } from '../backend/backend.js';
 import { TimeoutError, type RemoteTaskError } from '../errors.js';
+import { waitEndedError } from './wait-ended.js';
 import { fromExceptionInfo } from '../protocol/exceptions.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
@@ -40,7 +41,8 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> extends Async
    * reads the rest again, so a group of 10,000 costs a few reads, not 10,000 subscriptions.
    */
   async join(options: GetOptions = {}): Promise<R> {
-    const deadline = options.timeout !== undefined ? Date.now() + options.timeout : undefined;
+    const startedAt = Date.now();
+    const deadline = options.timeout !== undefined ? startedAt + options.timeout : undefined;
     const metas: Array<TaskMeta | undefined> = new Array(this.results.length);
     let pending = this.results.map((_, index) => index);
     while (pending.length > 0) {
@@ -55,7 +57,7 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> extends Async
       const left = deadline === undefined ? undefined : deadline - Date.now();
       if (left !== undefined && left <= 0) throw new TimeoutError(this.id, options.timeout ?? 0);
       const waited = await this.backend.waitFor(this.results[last]!.id, { ...(left !== undefined ? { timeoutMs: left } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-      if (!waited) throw new TimeoutError(this.id, options.timeout ?? 0);
+      if (!waited) throw waitEndedError(this.id, options, startedAt);
     }
     const propagate = options.propagate ?? true;
     return metas.map((meta, index) => memberValue(this.results[index]!.id, meta!, propagate)) as unknown as R;

@@ -101,6 +101,20 @@ export function backendConformance(name: string, make: () => Promise<ResultBacke
       expect((await backend.waitFor(id, { timeoutMs: 1_000 }))?.result).toBe('late');
     });
 
+    it("closing a handle ends its pending waits with undefined; the stored results stay", async () => {
+      const backend = await open();
+      const id = randomUUID();
+      const waiting = backend.waitFor(id, { timeoutMs: 10_000 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = Date.now();
+      await backend.close();
+      expect(await waiting).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const writer = await open();
+      await writer.storeMeta(meta(id, 'SUCCESS', 'kept'));
+      expect((await writer.getMeta(id))?.result).toBe('kept');
+    });
+
     it('stores made in the same tick apply in order, and a SUCCESS among them is never overwritten', async () => {
       const backend = await open();
       const id = randomUUID();
