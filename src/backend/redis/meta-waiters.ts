@@ -55,6 +55,9 @@ export interface MetaWaitersContext {
 /** The most keys read by one MGET. */
 const READ_CHUNK = 2_000;
 
+/** After a failed read (Redis unreachable past the operation deadline), read again this much later. */
+const REREAD_DELAY_MS = 1_000;
+
 /** The registry of pending waits; see the module documentation. */
 export class MetaWaiters {
   private readonly entries = new Map<string, Entry>();
@@ -147,8 +150,11 @@ export class MetaWaiters {
         const metas = await this.context.readMany(chunk.map((entry) => entry.taskId));
         chunk.forEach((entry, index) => this.offer(entry, metas[index]));
       } catch (error) {
-        // The subscription stands; the PUBLISH (or the read after a reconnect) still wakes them.
+        // The subscription stands, so a later PUBLISH still wakes them; a meta stored before it is
+        // only found by reading, so read again while they are pending.
         this.context.onError(error as Error);
+        const again = setTimeout(() => void this.read(chunk.filter((entry) => this.entries.get(entry.channel) === entry)), REREAD_DELAY_MS);
+        again.unref();
       }
     }
   }
