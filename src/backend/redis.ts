@@ -98,7 +98,6 @@ export class RedisBackend implements ResultBackend {
   }
 
   async storeMeta(meta: TaskMeta): Promise<boolean> {
-    await this.connect();
     const stored = await this.stores.add({ key: this.keys.taskMeta(meta.task_id), value: encodeValue(this.serializer, orderedMeta(meta)) });
     return stored === 1;
   }
@@ -148,7 +147,6 @@ export class RedisBackend implements ResultBackend {
   async addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress> {
     const keys = this.keys.chord(groupId);
     const score = part.index === null || part.index === undefined ? '+inf' : part.index;
-    await this.connect();
     const reply = (await this.chordParts.add({
       keys: [keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy],
       args: [part.taskId, encodeChordPart(this.serializer, part), score],

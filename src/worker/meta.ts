@@ -21,16 +21,14 @@ export function buildMeta(
   options: { traceback?: string | null; children?: ResultTuple[]; taskId?: string; extras?: MetaExtras },
 ): TaskMeta {
   const h = message.headers;
-  const meta: TaskMeta = {
+  // Built in Python's key order: ..., date_done, group_id?, parent_id?, extended?, task_id.
+  const ordered = {
     status,
     result,
     traceback: options.traceback ?? null,
     children: options.children ?? [],
     date_done: isReady(status) ? dateDoneNow() : null,
-    task_id: options.taskId ?? h.id,
-  };
-  // Rebuild with Python's key order: ..., date_done, group_id?, parent_id?, extended?, task_id.
-  const ordered: TaskMeta = { status: meta.status, result: meta.result, traceback: meta.traceback, children: meta.children, date_done: meta.date_done } as TaskMeta;
+  } as TaskMeta;
   if (h.group) ordered.group_id = h.group;
   if (h.parent_id) ordered.parent_id = h.parent_id;
   if (options.extras?.extended) {
@@ -41,6 +39,6 @@ export function buildMeta(
     ordered.retries = h.retries;
     ordered.queue = options.extras.queue;
   }
-  ordered.task_id = meta.task_id;
+  ordered.task_id = options.taskId ?? h.id;
   return ordered;
 }

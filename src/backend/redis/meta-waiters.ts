@@ -180,8 +180,7 @@ export class MetaWaiters {
 
   /** Remove `entry`, release its channel, and end each waiter with `end`. */
   private settle(entry: Entry, end: (waiter: Waiter) => void): void {
-    this.entries.delete(entry.channel);
-    this.context.hub.unsubscribeMany([entry.channel]);
+    this.release(entry);
     for (const waiter of entry.waiters) {
       clear(waiter);
       end(waiter);
@@ -194,10 +193,13 @@ export class MetaWaiters {
     if (index < 0) return;
     entry.waiters.splice(index, 1);
     finish(waiter, undefined);
-    if (entry.waiters.length === 0 && this.entries.get(entry.channel) === entry) {
-      this.entries.delete(entry.channel);
-      this.context.hub.unsubscribeMany([entry.channel]);
-    }
+    if (entry.waiters.length === 0 && this.entries.get(entry.channel) === entry) this.release(entry);
+  }
+
+  /** Forget `entry` and give its channel back (batched UNSUBSCRIBE). */
+  private release(entry: Entry): void {
+    this.entries.delete(entry.channel);
+    this.context.hub.unsubscribeMany([entry.channel]);
   }
 }
 
