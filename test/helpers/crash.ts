@@ -210,6 +210,22 @@ export function runPython<T>(script: string, args: readonly string[], timeoutMs 
   });
 }
 
+/**
+ * Ping workers with Python Celery's remote control (`control_client.py`) until every node in
+ * `nodes` answered pong or `withinMs` passed; resolves with the last replies. After a broker outage
+ * a worker's remote-control connection reconnects on its own backoff (up to 5 s), possibly after
+ * its task consumer did, so a single ping right after the canvas completed can come too early.
+ */
+export async function pingUntilAnswered(url: string, nodes: readonly string[], withinMs = 20_000): Promise<Array<Record<string, unknown>>> {
+  const deadline = Date.now() + withinMs;
+  const pong = (node: string) => JSON.stringify({ [node]: { ok: 'pong' } });
+  for (;;) {
+    const replies = await runPython<Array<Record<string, unknown>>>('control_client.py', [url, 'ping', '1.5']);
+    const seen = new Set(replies.map((reply) => JSON.stringify(reply)));
+    if (nodes.every((node) => seen.has(pong(node))) || Date.now() >= deadline) return replies;
+  }
+}
+
 /** Wait for `work` at most `ms` (cleanup that must not hang a hook); never throws. */
 export async function atMost(work: Promise<unknown> | undefined, ms: number): Promise<void> {
   await Promise.race([Promise.resolve(work).catch(() => undefined), pause(ms)]);
