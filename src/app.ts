@@ -26,6 +26,10 @@ import { runningTask } from './worker/context.js';
 import { registerBuiltins } from './worker/builtins.js';
 import { TaskRegistry, type TaskFunction, type TaskSettings } from './worker/registry.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
+import { WorkflowRuntime } from './workflow/runtime.js';
+import { resolveWorkflowStore } from './workflow/store/resolve.js';
+import type { WorkflowStore } from './workflow/store/store.js';
+import { Workflows } from './workflow/workflows.js';
 
 /** App configuration. Every field documents its default. */
 export interface CeleriacOptions {
@@ -63,6 +67,16 @@ export interface CeleriacOptions {
   logger?: Logger;
   /** Level of the default logger. Default: `'info'`. */
   logLevel?: LogLevel;
+  /**
+   * Where workflow runs are stored. Default: the store that matches `backend` (memory of the same
+   * name, or the same Redis database).
+   */
+  workflowStore?: WorkflowStore;
+  /**
+   * Queue of the workflow engine's own messages (node callbacks sent by Python workers, run
+   * deadlines): a celeriac worker must consume it. Default: `defaultQueue`.
+   */
+  workflowQueue?: string;
 }
 
 interface Connected {
@@ -84,6 +98,10 @@ export class Celeriac implements CanvasApplier {
   /** Result handles created before the app connected resolve their backend on first use. */
   private lazyResults: BackendResultFactory | undefined;
   private readonly planConfig: PlanConfig;
+  private readonly workflowRuntime: WorkflowRuntime;
+  private workflowStore: Promise<WorkflowStore> | undefined;
+  /** Workflows: define/load definitions, run them, read, list, cancel, relaunch, resume runs, follow events. */
+  readonly workflows: Workflows;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
@@ -99,6 +117,19 @@ export class Celeriac implements CanvasApplier {
     };
     registerBuiltins(this.registry);
     setCurrentApplier(this);
+    this.workflowRuntime = new WorkflowRuntime({
+      connect: async () => ({ ...(await this.connect()), store: await this.openWorkflowStore() }),
+      applier: this,
+      logger: this.logger,
+      callbackQueue: options.workflowQueue ?? this.planConfig.defaultQueue,
+    });
+    this.workflowRuntime.registerTasks(this.registry);
+    this.workflows = new Workflows({
+      connect: () => this.workflowRuntime.connect(),
+      expiresSeconds: options.resultExpires ?? 86_400,
+      logger: this.logger,
+      sendDeadline: (runId, seconds) => this.workflowRuntime.sendDeadline(runId, seconds),
+    });
   }
 
   /** The default queue name. */
@@ -159,6 +190,7 @@ export class Celeriac implements CanvasApplier {
           publisher: c.publisher,
           registry: this.registry,
           logger: this.logger,
+          hooks: this.workflowRuntime.hooks(),
           ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
         };
       },
@@ -174,10 +206,26 @@ export class Celeriac implements CanvasApplier {
 
   /** Close connections. */
   async close(): Promise<void> {
+    await this.workflows.close();
+    const store = this.workflowStore;
+    this.workflowStore = undefined;
+    this.workflowRuntime.reset();
+    if (store) await (await store.catch(() => undefined))?.close();
     if (!this.connecting) return;
     const { broker, backend } = await this.connecting;
     this.connecting = undefined;
     await Promise.all([broker.close(), backend.close()]);
+  }
+
+  private openWorkflowStore(): Promise<WorkflowStore> {
+    this.workflowStore ??= (async () => {
+      const o = this.options;
+      const store = o.workflowStore ?? (await resolveWorkflowStore(typeof o.backend === 'string' ? o.backend : o.backend ? `${o.backend.kind}://` : 'memory://', o.backendOptions));
+      await store.connect();
+      return store;
+    })();
+    this.workflowStore.catch(() => (this.workflowStore = undefined));
+    return this.workflowStore;
   }
 
   /** @internal `canvas.applyAsync()` lands here. */

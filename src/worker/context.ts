@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RetryRequest } from '../errors.js';
+import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 
 /** Options of {@link TaskContext.retry}. */
@@ -43,6 +44,8 @@ export interface TaskContext {
 /** The context plus the worker's private bookkeeping. */
 export interface RunningTask extends TaskContext {
   readonly children: ResultTuple[];
+  /** The message's link callbacks (the workflow layer finds its node reference there). */
+  readonly callbacks: readonly SignatureDict[];
   addChild(tuple: ResultTuple): void;
 }
 

@@ -18,6 +18,7 @@ import { nodeTuple, type Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import { ChordTracker, type ChordMember } from './chord.js';
 import { cachedLoader, hydrate, type CanvasLoader } from './hydrate.js';
+import type { WorkerHooks } from './hooks.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 
 /** Dependencies of the dispatcher. */
@@ -26,6 +27,8 @@ export interface DispatchDeps {
   backend: ResultBackend;
   applier: CanvasApplier;
   logger: Logger;
+  /** Callbacks some layer runs in-process (the workflow engine's). */
+  hooks?: WorkerHooks;
 }
 
 /** Sends follow-ups and stores outcomes for finished tasks. */
@@ -59,7 +62,10 @@ export class Dispatcher {
     const { headers: h, embed } = message;
     const follow = { parentId: h.id, rootId: h.root_id };
     const sent: ResultTuple[] = [...children];
-    for (const callback of embed.callbacks ?? []) sent.push(await this.send(await this.revive(callback), { ...follow, args: [value] }));
+    for (const callback of embed.callbacks ?? []) {
+      if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
+      sent.push(await this.send(await this.revive(callback), { ...follow, args: [value] }));
+    }
     const chain = embed.chain;
     if (chain && chain.length > 0) {
       const rest = chain.slice(0, -1);
@@ -75,7 +81,13 @@ export class Dispatcher {
     await this.deps.backend.storeMeta(buildMeta(message, state, exc, { traceback, children, extras }));
     await this.countChordPart(message, state, exc);
     await this.failRemaining(embed.chain ?? [], state, exc, h.root_id);
-    if (state === States.FAILURE) await this.sendErrbacks(embed.errbacks ?? [], h.id, h.root_id);
+    if (state === States.FAILURE) {
+      const errbacks = [];
+      for (const errback of embed.errbacks ?? []) {
+        if (!(await this.deps.hooks?.inlineCallback?.(errback, { kind: 'failure', exc, traceback }, message))) errbacks.push(errback);
+      }
+      await this.sendErrbacks(errbacks, h.id, h.root_id);
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ import type { Logger } from '../logger.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
 import { handleDelivery, type HandlerDeps } from './handle.js';
+import type { WorkerHooks } from './hooks.js';
+import type { TaskMessage } from '../protocol/message.js';
 import type { TaskRegistry } from './registry.js';
 
 /** Worker options. Every field documents its default. */
@@ -73,6 +75,8 @@ export interface WorkerDeps {
   publisher: Publisher;
   registry: TaskRegistry;
   logger: Logger;
+  /** Hooks of layers above the canvas (the workflow engine). */
+  hooks?: WorkerHooks;
   /** Starts the broker's remote-control listener for this worker; absent when the broker has none. */
   startRemoteControl?(target: ControlTarget): Promise<RemoteControl | undefined>;
 }
@@ -90,6 +94,7 @@ export class Worker {
   private revokeTimer: NodeJS.Timeout | undefined;
   private remoteControl: RemoteControl | undefined;
   private pool: ThreadPool | undefined;
+  private taskStarted: ((message: TaskMessage) => void) | undefined;
   private drained: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
@@ -118,7 +123,8 @@ export class Worker {
     this.stateValue = 'running';
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     const base = await this.connect();
-    const dispatcher = new Dispatcher({ publisher: base.publisher, backend: base.backend, applier: base.publisher, logger: base.logger });
+    const dispatcher = new Dispatcher({ publisher: base.publisher, backend: base.backend, applier: base.publisher, logger: base.logger, ...(base.hooks ? { hooks: base.hooks } : {}) });
+    this.taskStarted = base.hooks?.taskStarted?.bind(base.hooks);
     this.deps = {
       registry: base.registry,
       backend: base.backend,
@@ -252,7 +258,10 @@ export class Worker {
       if (delivery.lost) continue;
       const abort = new TaskAbort();
       this.aborts.add(abort);
-      const job: Promise<void> = handleDelivery(delivery, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
+      const job: Promise<void> = handleDelivery(delivery, deps, abort, (task, message) => {
+        this.running.set(abort, task);
+        this.taskStarted?.(message);
+      }).finally(() => {
         this.active.delete(job);
         this.aborts.delete(abort);
         this.running.delete(abort);
