@@ -48,7 +48,7 @@ export async function resumeRun(engine: WorkflowEngine, runId: string): Promise<
       settledParents[parent] = status;
       counts = { settled: counts.settled + 1, ok: counts.ok + (status === 'success' ? 1 : 0), skipped: counts.skipped + (status === 'skipped' ? 1 : 0) };
     }
-    return { key, taskId: newId(), counts, settledParents };
+    return { key, taskId: newId(), counts, settledParents, parents: node.after };
   });
   const at = engine.deps.now();
   if (!(await store.reopenRun(runId, resets, at))) throw new WorkflowStateError(runId, `run ${runId} changed while resuming; try again`);

@@ -16,9 +16,17 @@ export async function resolveWorkflowStore(url: string, options: Record<string, 
     case 'redis':
     case 'rediss': {
       const { RedisWorkflowStore } = await import('./redis.js');
-      return new RedisWorkflowStore({ ...options, url }) as unknown as WorkflowStore;
+      return new RedisWorkflowStore({ ...pick(options), url });
     }
     default:
       throw new ConfigError(`Workflows need a memory:// or redis:// result backend (got '${url.replace(/\/\/[^@/]*@/, '//***@')}')`);
   }
+}
+
+function pick(options: Record<string, unknown>): { workflowKeyPrefix?: string; operationTimeoutMs?: number; connectionName?: string } {
+  const picked: { workflowKeyPrefix?: string; operationTimeoutMs?: number; connectionName?: string } = {};
+  if (typeof options['workflowKeyPrefix'] === 'string') picked.workflowKeyPrefix = options['workflowKeyPrefix'];
+  if (typeof options['operationTimeoutMs'] === 'number') picked.operationTimeoutMs = options['operationTimeoutMs'];
+  if (typeof options['connectionName'] === 'string') picked.connectionName = options['connectionName'];
+  return picked;
 }

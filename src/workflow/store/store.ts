@@ -147,6 +147,8 @@ export interface NodeReset {
   readonly counts: JoinCounts;
   /** Parent key → status, for the parents already settled. */
   readonly settledParents: Readonly<Record<string, NodeStatus>>;
+  /** Every parent key of the node. */
+  readonly parents: readonly string[];
 }
 
 /** A page of run heads. */
