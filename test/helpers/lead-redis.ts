@@ -1,11 +1,16 @@
 /**
  * Redis databases owned by the lead's integration tests (canvas suite on Redis/RabbitMQ, CLI):
- * 6 and 7. Nothing else is ever flushed.
+ * 6–12. Nothing else is ever flushed.
  */
 import { Redis } from 'ioredis';
-import { requireRedis as requireRedisService } from './redis.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT, requireRedis as requireRedisService } from './redis.js';
 
-export const LEAD_DBS = { canvasRedis: 6, canvasAmqp: 7, cli: 8 } as const;
+export const LEAD_DBS = { canvasRedis: 6, canvasAmqp: 7, cli: 8, workflowStore: 9, workflowRedis: 10, workflowAmqp: 11, workflowCli: 12 } as const;
+
+/** The URL of one of the lead's test databases on the test Redis. */
+export function leadRedisUrl(db: (typeof LEAD_DBS)[keyof typeof LEAD_DBS]): string {
+  return `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${db}`;
+}
 
 /** Throws (never skips) when Redis is not reachable, saying how to start it. */
 export async function requireRedis(): Promise<void> {
@@ -14,7 +19,7 @@ export async function requireRedis(): Promise<void> {
 
 /** FLUSHDB one of the lead's test databases. */
 export async function flushLeadDb(db: (typeof LEAD_DBS)[keyof typeof LEAD_DBS]): Promise<void> {
-  const client = new Redis({ host: '127.0.0.1', port: 6379, db, maxRetriesPerRequest: 1 });
+  const client = new Redis({ host: REDIS_TEST_HOST, port: REDIS_TEST_PORT, db, maxRetriesPerRequest: 1 });
   try {
     await client.flushdb();
   } finally {
