@@ -4,6 +4,7 @@
  */
 import { Celeriac } from '../src/index.js';
 import { runChordFanIn } from './chord-fanin.js';
+import { runDirectorExample } from './director-workflow.js';
 import { runLoginWorkflow } from './login-workflow.js';
 import { runOrderWorkflow } from './order-workflow.js';
 
@@ -22,6 +23,10 @@ console.log('  ⇒', JSON.stringify(order));
 console.log('\n3. Chord fan-in with link/linkError: prices from shops → total → report (or alert once)');
 const fanIn = await runChordFanIn(app, log);
 console.log('  ⇒', JSON.stringify(fanIn));
+
+console.log('\n4. Workflows (Director-style YAML): product.ORDER with a validated payload, the etl.DAILY DAG, a refused payload');
+const director = await runDirectorExample(app, log);
+console.log('  ⇒', JSON.stringify(director));
 
 await worker.stop();
 await app.close();

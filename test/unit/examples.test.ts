@@ -6,6 +6,7 @@ import type { Worker } from '../../src/index.js';
 import { runChordFanIn } from '../../examples/chord-fanin.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
+import { runDirectorExample } from '../../examples/director-workflow.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 const app = memoryApp();
@@ -32,6 +33,15 @@ describe('examples', () => {
     const { mail, orderId } = await runOrderWorkflow(app, { customer: 'Grace', email: 'g@example.com', product: 'keyboard', quantity: 2 });
     expect(orderId).toMatch(/^ORD-\d+$/);
     expect(mail).toEqual({ to: 'g@example.com', subject: `Your order ${orderId}`, body: '2 × keyboard is on its way.' });
+  });
+
+  it("Director's example: product.ORDER passes the order id to SEND_MAIL, the ETL join gets both extracts, a bad payload is refused", async () => {
+    const steps: string[] = [];
+    const result = await runDirectorExample(app, (line) => steps.push(line));
+    expect(result.order).toEqual({ status: 'success', tasks: [['ORDER_PRODUCT', 'success', 1], ['SEND_MAIL', 'success', 'Mail sent to user 1234 for order 1']] });
+    expect(result.etl).toEqual({ status: 'success', report: '395 rows from a, b' });
+    expect(result.rejected).toEqual(['/user: must be integer']);
+    expect(steps.filter((step) => step.startsWith('EXTRACT')).sort()).toEqual(['EXTRACT: 197 rows from source a', 'EXTRACT: 198 rows from source b']);
   });
 
   it('chord fan-in: totals in header order, link on success, linkError once on failure', async () => {
