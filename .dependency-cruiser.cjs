@@ -21,7 +21,8 @@ module.exports = {
     layer('backend', ['canvas/', 'broker/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'backend/ is independent of the broker and the canvas.'),
     layer('result', ['broker/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'result/ never imports broker/.'),
     layer('publish', ['worker/', 'cli/', 'app', 'task'], 'publish/ is used by the worker and the app, not the other way round.'),
-    layer('worker', ['cli/', 'app', 'task'], 'worker/ gets its dependencies injected by the app.'),
+    layer('worker', ['cli/', 'app', 'task', 'workflow/'], 'worker/ gets its dependencies injected by the app (the workflow layer plugs in through worker/hooks.ts).'),
+    layer('workflow', ['cli/', 'app', 'task', 'server/'], 'workflow/ sits on the canvas core; the app wires it, the CLI and server use it.'),
     layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
   ],
   options: {

@@ -41,3 +41,14 @@ export type { SignatureDict, TaskMessage, TaskHeaders } from './protocol/message
 export { States, type TaskState } from './states.js';
 export { consoleLogger, type Logger, type LogLevel } from './logger.js';
 export * from './errors.js';
+export { Workflows, type WorkflowHandle, type PayloadOf } from './workflow/workflows.js';
+export { WorkflowRun } from './workflow/run-handle.js';
+export { currentWorkflow, type WorkflowContext } from './workflow/current.js';
+export type { WorkflowDefinition } from './workflow/definition/definitions.js';
+export type { WorkflowInput, TaskItem, NestedSpec, NodeSpec, JoinPolicy, PeriodicSpec, SchemaInput, JsonSchema, WorkflowGraph, GraphNode } from './workflow/definition/spec.js';
+export type { StandardSchemaV1 } from './workflow/standard-schema.js';
+export type { WorkflowStore } from './workflow/store/store.js';
+export { MemoryWorkflowStore } from './workflow/store/memory.js';
+export type { EventQuery } from './workflow/event-hub.js';
+export * from './workflow/types.js';
+export * from './workflow/errors.js';
