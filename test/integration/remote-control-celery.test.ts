@@ -8,13 +8,13 @@
  * Redis DB 9 only (flushed before and after); RabbitMQ queues `celeriac_test_amqp_*`.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Celeriac } from '../../src/app.js';
 import { decodeControlRequest, globToRegExp, isAddressedTo } from '../../src/broker/control/request.js';
 import { parseControlEnvelope } from '../../src/broker/control/redis-envelope.js';
 import { currentTask } from '../../src/worker/context.js';
 import type { Worker } from '../../src/worker/worker.js';
+import { loadVector } from '../fixtures/vectors.js';
 import { deleteTestQueues, holdRabbitMqShared, requireRabbitMq, testQueueName } from '../helpers/amqp.js';
 import { AMQP_URL, FAILURE_DBS, atMost, flushOwnDb, rawRedis, redisUrl, requireRedis, runPython, waitFor } from '../helpers/crash.js';
 
@@ -32,9 +32,7 @@ afterAll(async () => {
 });
 
 describe('pidbox request decoding (Celery 5.2.6 vectors)', () => {
-  const sample = JSON.parse(readFileSync('/work/shared/celery-wire/vectors/results_redis_json_pubsub_sample.json', 'utf8')) as {
-    messages: Array<{ channel: string; data: unknown }>;
-  };
+  const sample = loadVector<{ messages: Array<{ channel: string; data: unknown }> }>('results_redis_json_pubsub_sample.json');
   const pidbox = sample.messages.filter((message) => message.channel === '/9.celery.pidbox');
 
   it('reads the revoke and ping broadcasts Python published', () => {
