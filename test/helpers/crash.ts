@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { CELERY_PEER_INSTALL, requireCeleryPython } from '../../scripts/lib/celery-python.js';
 
 /** The Redis databases these tests own. */
 export const FAILURE_DBS = { control: 9, badInput: 15, crashRedis: 9, crashAmqp: 15 } as const;
@@ -18,8 +19,6 @@ export const REDIS_HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
 /** The RabbitMQ of the tests. */
 export const AMQP_URL = process.env['CELERIAC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
-/** The interpreter with Debian's python3-celery (5.2.6). */
-export const PYTHON = process.env['CELERIAC_INTEROP_PYTHON'] ?? '/usr/bin/python3';
 /** `test/fixtures/crash`. */
 export const CRASH_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'crash');
 
@@ -196,9 +195,10 @@ export class ChildWorker {
 /** Run `test/fixtures/crash/<script>` with Python Celery; resolves with the JSON it printed. */
 export function runPython<T>(script: string, args: readonly string[], timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [join(CRASH_FIXTURES, script), ...args], { timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
+    const python = requireCeleryPython();
+    execFile(python, [join(CRASH_FIXTURES, script), ...args], { timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
       if (error) {
-        reject(new Error(`${PYTHON} ${script} failed (${error.message}). Needs python3-celery 5.2.6: apt-get install python3-celery python3-redis python3-amqp.\n${stderr}`));
+        reject(new Error(`${python} ${script} failed (${error.message}). Needs python3-celery 5.2.6: ${CELERY_PEER_INSTALL}.\n${stderr}`));
         return;
       }
       try {
