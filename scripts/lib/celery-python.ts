@@ -59,6 +59,11 @@ export function probeCeleryPython(python: string): string | undefined {
 
 const memo = new Map<string, CeleryPython | null>();
 
+/** Forgets what {@link findCeleryPython} found (after packages were installed). */
+export function forgetCeleryPython(): void {
+  memo.clear();
+}
+
 /**
  * The first candidate (see {@link pythonCandidates}) with Celery {@link CELERY_PEER_VERSION}, else
  * the first with any Celery; undefined when none imports the peer's modules. Memoized per override.
