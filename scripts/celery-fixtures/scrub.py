@@ -1,7 +1,7 @@
 """Make a captured fixture document free of this machine's absolute file paths.
 
 Celery stores a traceback with every FAILURE meta (and task-failed events carry one too). Its
-frames name absolute paths (`/usr/lib/python3/dist-packages/celery/app/trace.py`, the capture
+frames name absolute paths (`<prefix>/dist-packages/celery/app/trace.py`, the capture
 script's own directory), which must not end up in the repository. Every such path is rewritten:
 a file under a `dist-packages`/`site-packages` directory keeps its package-relative path
 (`celery/app/trace.py`), any other `.py` file keeps its base name (`wiretasks.py`).
