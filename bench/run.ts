@@ -10,8 +10,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { BUILD_DIR, buildCompiledTree, runningCompiled } from './lib/build.js';
+import { join, relative } from 'node:path';
+import { BUILD_DIR, buildCompiledTree, REPO_ROOT, runningCompiled } from './lib/build.js';
 import { extraNodeArgs } from './lib/child.js';
 import { flushBenchDbs, deleteBenchQueues } from './lib/cleanup.js';
 import { findProcess, setServerPid } from './lib/cpu.js';
@@ -128,7 +128,9 @@ async function main(): Promise<void> {
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, 'latest.md'), markdown);
   writeFileSync(join(options.outDir, 'latest.svg'), renderSvg(results, `celeriac benchmark, ${date}`));
-  writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify({ date, options, environment, ...results.toJSON() }, null, 2)}\n`);
+  // The results folder is recorded relative to the repository (no machine path in a committed file).
+  const recorded = { ...options, outDir: relative(REPO_ROOT, options.outDir) || '.' };
+  writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify({ date, options: recorded, environment, ...results.toJSON() }, null, 2)}\n`);
   process.stdout.write(`${markdown}\nwritten: ${join(options.outDir, 'latest.{md,svg,json}')}\n`);
 }
 

@@ -39,11 +39,11 @@ export function runningCompiled(): boolean {
   return HERE.includes(COMPILED_MARKER);
 }
 
-/** Compile src/ and bench/ into {@link BUILD_DIR}; returns how many files were written. */
+/** Compile src/, bench/ and scripts/ (shared helpers such as scripts/lib) into {@link BUILD_DIR}; returns how many files were written. */
 export function buildCompiledTree(): number {
   rmSync(BUILD_DIR, { recursive: true, force: true });
   let count = 0;
-  for (const top of ['src', 'bench']) {
+  for (const top of ['src', 'bench', 'scripts']) {
     for (const file of walk(join(REPO_ROOT, top))) {
       const target = join(BUILD_DIR, relative(REPO_ROOT, file));
       mkdirSync(dirname(target), { recursive: true });

@@ -197,7 +197,7 @@ export class ChildHandle {
   }
 }
 
-/** Extra node flags from `BENCH_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+/** Extra node flags from `BENCH_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=prof`). */
 export function extraNodeArgs(): string[] {
   return (process.env['BENCH_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
 }

@@ -3,6 +3,7 @@
  * Every URL, DB number and queue name the runner uses is built here.
  * @module
  */
+import { findCeleryPython } from '../../scripts/lib/celery-python.js';
 
 /** The transports a run can cover. */
 export type Transport = 'memory' | 'redis' | 'amqp';
@@ -62,5 +63,8 @@ export const WORKER = {
   celeryConcurrency: 8,
 } as const;
 
-/** The Python interpreter with Celery 5.2.6. */
-export const PYTHON = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3';
+/**
+ * The Python interpreter with Celery 5.2.6: `BENCH_PYTHON`, else the first `python3` on PATH that
+ * imports it (checked by the preflight, which says what to install when none does).
+ */
+export const PYTHON = findCeleryPython(process.env['BENCH_PYTHON'])?.executable ?? process.env['BENCH_PYTHON'] ?? 'python3';

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from './build.js';
+import { CELERY_PEER_INSTALL } from '../../scripts/lib/celery-python.js';
 import { AMQP_URL, CELERIAC_DB, PYTHON } from './config.js';
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ export async function checkCelery(): Promise<{ version: string } | { error: stri
     const { stdout } = await run(PYTHON, ['-c', 'import celery; print(celery.__version__)']);
     return { version: stdout.trim() };
   } catch {
-    return { error: `Python Celery is not importable by ${PYTHON} (set BENCH_PYTHON, or pip install celery==5.2.6 redis)` };
+    return { error: `Python Celery is not importable by ${PYTHON} (set BENCH_PYTHON, or install Debian's Celery 5.2.6: ${CELERY_PEER_INSTALL})` };
   }
 }
 

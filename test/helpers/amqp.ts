@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Delivery, WireMessage } from '../../src/broker/broker.js';
 import { deadQueueName, delayQueueName } from '../../src/broker/amqp/names.js';
 import { MAX_DELAY_BUCKET_MS, MIN_DELAY_BUCKET_MS } from '../../src/broker/amqp/delay.js';
+import { loadVector } from '../fixtures/vectors.js';
 
 /** The RabbitMQ the tests use. */
 export const AMQP_TEST_URL = process.env['CELERIAC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -90,11 +91,9 @@ export interface AmqpVector {
   messages_in_queue_order: AmqpVectorMessage[];
 }
 
-const VECTOR_PATH = '/work/shared/celery-wire/vectors/amqp_rabbitmq_messages.json';
-
-/** Loads the AMQP vector. */
+/** Loads the AMQP vector (`test/fixtures/celery-5.2.6/amqp_rabbitmq_messages.json`). */
 export function loadAmqpVector(): AmqpVector {
-  return JSON.parse(readFileSync(VECTOR_PATH, 'utf8')) as AmqpVector;
+  return loadVector<AmqpVector>('amqp_rabbitmq_messages.json');
 }
 
 /** The vector message as a {@link WireMessage} (what a TS producer would hand the broker). */

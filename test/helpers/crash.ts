@@ -1,25 +1,24 @@
 /**
  * Helpers for the failure-semantics tests (remote control, bad input, crash/restart): the Redis
  * databases they own (9 and 15 only; nothing else is ever flushed), a private `redis-server` on
- * port 6392/6393 started and stopped by PID, child worker processes (`node --import tsx <fixture>`)
+ * a port the OS picked, started and stopped by PID, child worker processes (`node --import tsx <fixture>`)
  * killed by PID, and a runner for Celery's Python client. Every service check fails loudly.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { assertPortFree, freePort } from './ports.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT } from './redis.js';
+import { CELERY_PEER_INSTALL, requireCeleryPython } from '../../scripts/lib/celery-python.js';
 
 /** The Redis databases these tests own. */
 export const FAILURE_DBS = { control: 9, badInput: 15, crashRedis: 9, crashAmqp: 15 } as const;
-/** Ports of the private redis-servers these tests may start. */
-export const PRIVATE_REDIS_PORTS = [6392, 6393] as const;
-/** The shared Redis of the tests. */
-export const REDIS_HOST = '127.0.0.1';
-export const REDIS_PORT = 6379;
+/** The shared Redis of the tests (`CELERIAC_TEST_REDIS_HOST` / `CELERIAC_TEST_REDIS_PORT`). */
+export const REDIS_HOST = REDIS_TEST_HOST;
+export const REDIS_PORT = REDIS_TEST_PORT;
 /** The RabbitMQ of the tests. */
 export const AMQP_URL = process.env['CELERIAC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
-/** The interpreter with Debian's python3-celery (5.2.6). */
-export const PYTHON = process.env['CELERIAC_INTEROP_PYTHON'] ?? '/usr/bin/python3';
 /** `test/fixtures/crash`. */
 export const CRASH_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'crash');
 
@@ -91,13 +90,19 @@ export class PrivateRedis {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
-  constructor(
-    readonly port: (typeof PRIVATE_REDIS_PORTS)[number],
+  private constructor(
+    readonly port: number,
     private readonly dataDir?: string,
   ) {}
 
-  /** Start it and wait until it answers PING. */
+  /** A server (not started yet) on a port the OS picked. */
+  static async create(dataDir?: string): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort(), dataDir);
+  }
+
+  /** Start it (its port must be free: never somebody else's Redis) and wait until it answers PING. */
   async start(): Promise<void> {
+    await assertPortFree(this.port);
     const persistence = this.dataDir ? ['--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
@@ -108,6 +113,7 @@ export class PrivateRedis {
     probe.on('error', () => undefined);
     try {
       await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} (port ${this.port} taken?)`);
         try {
           if (probe.status !== 'ready') await probe.connect();
           return (await probe.ping()) === 'PONG';
@@ -115,7 +121,7 @@ export class PrivateRedis {
           probe.disconnect();
           return false;
         }
-      }, 10_000, `redis-server on port ${this.port} (is redis-server on PATH and the port free?)`);
+      }, 10_000, `redis-server on port ${this.port} (is redis-server on PATH?)`);
     } catch (error) {
       if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
       throw error;
@@ -196,9 +202,10 @@ export class ChildWorker {
 /** Run `test/fixtures/crash/<script>` with Python Celery; resolves with the JSON it printed. */
 export function runPython<T>(script: string, args: readonly string[], timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [join(CRASH_FIXTURES, script), ...args], { timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
+    const python = requireCeleryPython();
+    execFile(python, [join(CRASH_FIXTURES, script), ...args], { timeout: timeoutMs, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
       if (error) {
-        reject(new Error(`${PYTHON} ${script} failed (${error.message}). Needs python3-celery 5.2.6: apt-get install python3-celery python3-redis python3-amqp.\n${stderr}`));
+        reject(new Error(`${python} ${script} failed (${error.message}). Needs python3-celery 5.2.6: ${CELERY_PEER_INSTALL}.\n${stderr}`));
         return;
       }
       try {

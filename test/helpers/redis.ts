@@ -1,10 +1,11 @@
 /**
  * Helpers for the Redis tests: a loud service check (tests never skip), the test databases
  * (2–5 only; nothing else is ever flushed), a raw ioredis client for assertions, a private
- * `redis-server` started and stopped by PID (port 6390/6391), and small waiting utilities.
+ * `redis-server` started and stopped by PID (on a port the OS picked), and small waiting utilities.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { assertPortFree, freePort } from './ports.js';
 
 /** Host and port of the shared test Redis. */
 export const REDIS_TEST_HOST = process.env['CELERIAC_TEST_REDIS_HOST'] ?? '127.0.0.1';
@@ -65,9 +66,14 @@ export interface OwnRedisServer {
   stop(): Promise<void>;
 }
 
-/** Start `redis-server --port <port> --save "" --appendonly no` and wait until it answers. */
-export async function startOwnRedisServer(port: number): Promise<OwnRedisServer> {
-  if (port !== 6390 && port !== 6391) throw new Error(`port ${port} is not one of the Redis test ports 6390/6391`);
+/**
+ * Start `redis-server --port <port> --save "" --appendonly no` and wait until it answers. Without
+ * `port` the OS picks a free one; with it (a restart on the port of a server this test stopped)
+ * the port must be free, so the test never talks to somebody else's Redis.
+ */
+export async function startOwnRedisServer(port?: number): Promise<OwnRedisServer> {
+  if (port === undefined) port = await freePort();
+  else await assertPortFree(port);
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
@@ -79,14 +85,16 @@ export async function startOwnRedisServer(port: number): Promise<OwnRedisServer>
     await waitUntil(
       async () => {
         try {
+          if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} (port ${port} taken?)`);
           if (probe.status !== 'ready') await probe.connect();
           return (await probe.ping()) === 'PONG';
-        } catch {
+        } catch (error) {
+          if (child.exitCode !== null) throw error;
           probe.disconnect();
           return false;
         }
       },
-      { timeoutMs: 10_000, what: `redis-server on port ${port} (is redis-server on PATH and the port free?)` },
+      { timeoutMs: 10_000, what: `redis-server on port ${port} (is redis-server on PATH?)` },
     );
   } catch (error) {
     child.kill('SIGKILL');

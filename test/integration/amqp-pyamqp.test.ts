@@ -1,5 +1,5 @@
 /**
- * Interop with the Python side on the same RabbitMQ (Debian's /usr/bin/python3 with Celery 5.2.6 /
+ * Interop with the Python side on the same RabbitMQ (Debian's python3 with Celery 5.2.6 /
  * kombu 5.2.4 / py-amqp 5.1.1, the versions the wire vectors were captured with):
  * - a message published by AmqpBroker is read by raw py-amqp with exactly the field-table type tags
  *   and Python types Celery's own messages have;
@@ -7,6 +7,7 @@
  *   the right types, and dead-lettering works on that queue (declared without any DLX argument).
  */
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AmqpBroker, type AmqpBrokerEvent } from '../../src/broker/amqp.js';
@@ -20,9 +21,10 @@ import {
   testQueueName,
   wireMessageFromVector,
 } from '../helpers/amqp.js';
+import { CELERY_PEER_INSTALL, requireCeleryPython } from '../../scripts/lib/celery-python.js';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPTS = '/work/shared/celery-wire/vectors/_scripts';
+/** `scripts/celery-fixtures/` (its amqp_spy module sees the raw content-header frames). */
+const SCRIPTS = fileURLToPath(new URL('../../scripts/celery-fixtures/', import.meta.url));
 const run = promisify(execFile);
 const queues: string[] = [];
 const events: AmqpBrokerEvent[] = [];
@@ -30,22 +32,24 @@ let broker: AmqpBroker;
 let release: () => void = () => undefined;
 
 async function python(script: string, ...args: string[]): Promise<unknown> {
+  const interpreter = requireCeleryPython();
   try {
-    const { stdout } = await run(PYTHON, ['-c', script, ...args], { timeout: 30_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const { stdout } = await run(interpreter, ['-c', script, ...args], { timeout: 30_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     return JSON.parse(stdout.trim().split('\n').pop() ?? 'null');
   } catch (error) {
-    throw new Error(`${PYTHON} with celery/kombu/amqp is needed for this test (apt-get install python3-celery): ${(error as Error).message}`);
+    throw new Error(`${interpreter} with celery/kombu/amqp is needed for this test (${CELERY_PEER_INSTALL}): ${(error as Error).message}`);
   }
 }
 
 const target = new URL(AMQP_TEST_URL);
-const PY_CONNECT = `amqp.Connection('${target.hostname}:${target.port || 5672}', userid='${decodeURIComponent(target.username || 'guest')}', password='${decodeURIComponent(target.password || 'guest')}', virtual_host='/')`;
+const PY_CONNECT = `amqp.Connection('${target.hostname}:${target.port || 5672}', userid='${decodeURIComponent(target.username || 'guest')}', password='${decodeURIComponent(target.password || 'guest')}', virtual_host=${JSON.stringify(decodeURIComponent(target.pathname.slice(1)) || '/')})`;
 
 /** Reads n messages with raw py-amqp basic_get (no ack), spying on the content-header frame. */
 const READ_WITH_PY_AMQP = `
 import base64, json, sys
 sys.path.insert(0, ${JSON.stringify(SCRIPTS)})
-import capture_amqp as cap  # the vector capture script: spies on inbound content headers
+import amqp_spy as cap  # spies on inbound content headers, as the fixture capture does
+cap.install()
 import amqp
 queue, count = sys.argv[1], int(sys.argv[2])
 conn = ${PY_CONNECT}

@@ -3,6 +3,7 @@ import { Celeriac } from '../../src/index.js';
 import { canvasConformance } from '../conformance/canvas.suite.js';
 import { AMQP_TEST_URL, deleteTestQueues, requireRabbitMq, testQueueName } from '../helpers/amqp.js';
 import { flushLeadDb, LEAD_DBS, requireRedis } from '../helpers/lead-redis.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
 
 const queue = testQueueName('canvas');
 beforeAll(async () => {
@@ -15,5 +16,5 @@ afterAll(async () => {
 });
 
 canvasConformance('amqp broker + redis backend', () =>
-  new Celeriac({ broker: AMQP_TEST_URL, backend: `redis://127.0.0.1:6379/${LEAD_DBS.canvasAmqp}`, defaultQueue: queue, logLevel: 'silent' }),
+  new Celeriac({ broker: AMQP_TEST_URL, backend: `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${LEAD_DBS.canvasAmqp}`, defaultQueue: queue, logLevel: 'silent' }),
 );

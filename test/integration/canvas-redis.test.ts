@@ -3,8 +3,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { Celeriac } from '../../src/index.js';
 import { canvasConformance } from '../conformance/canvas.suite.js';
 import { flushLeadDb, LEAD_DBS, requireRedis } from '../helpers/lead-redis.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
 
-const url = `redis://127.0.0.1:6379/${LEAD_DBS.canvasRedis}`;
+const url = `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${LEAD_DBS.canvasRedis}`;
 beforeAll(requireRedis);
 afterAll(() => flushLeadDb(LEAD_DBS.canvasRedis));
 

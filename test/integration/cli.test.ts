@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushLeadDb, LEAD_DBS, requireRedis } from '../helpers/lead-redis.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
 
 const run = promisify(execFile);
-const url = `redis://127.0.0.1:6379/${LEAD_DBS.cli}`;
+const url = `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${LEAD_DBS.cli}`;
 const queue = `cli-${randomUUID().slice(0, 8)}`;
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
 const common = ['--broker', url, '--backend', url];

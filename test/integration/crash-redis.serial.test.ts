@@ -3,7 +3,7 @@
  * going when
  * - its worker process is killed with SIGKILL mid-run and another worker finishes it (the killed
  *   worker's deliveries come back after `visibilityTimeoutMs`, 3 s here);
- * - the Redis that is broker AND backend (a private redis-server on port 6392 with an append-only
+ * - the Redis that is broker AND backend (a private redis-server on a port the OS picked, with an append-only
  *   file) is stopped with SIGTERM mid-run and restarted on the same port.
  * Every result is present, the final result is correct, and duplicates stay within the tasks in
  * flight at the disruption. The figures are printed. Counters: shared Redis DB 9 (flushed).
@@ -51,7 +51,7 @@ describe('crash and restart on Redis', () => {
 
   it('the broker and backend Redis restarts mid-run: the canvas completes', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'celeriac-crash-redis-'));
-    const server = new PrivateRedis(6392, dataDir);
+    const server = await PrivateRedis.create(dataDir);
     await server.start();
     const url = redisUrl(0, server.port);
     try {

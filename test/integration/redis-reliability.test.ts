@@ -2,7 +2,7 @@
  * Redis failure behaviour: a SIGKILLed consumer's messages come back after the visibility timeout;
  * a deferred (ETA) message runs once and is never redelivered by the timeout; broker and backend
  * survive a redis-server restart without losing what was published or stored. Uses test DB 4 and
- * a private redis-server on port 6390 started and stopped by PID.
+ * a private redis-server on a port the OS picked, started and stopped by PID.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import {
   waitUntil,
   type OwnRedisServer,
 } from '../helpers/redis.js';
+import { freePort } from '../helpers/ports.js';
 
 const db = TEST_DBS.reliability;
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -115,8 +116,9 @@ describe('visibility timeout', () => {
 
 describe('redis-server restart', () => {
   it('keeps publishing and consuming across a restart; no published message is lost', async () => {
-    ownServer = await startOwnRedisServer(6390);
-    const url = redisTestUrl(db, 6390);
+    ownServer = await startOwnRedisServer();
+    const { port } = ownServer;
+    const url = redisTestUrl(db, port);
     const producer = track(new RedisBroker({ url, operationTimeoutMs: 20_000 }));
     const consumer = track(new RedisBroker({ url, operationTimeoutMs: 20_000 }));
     const received = new Set<string>();
@@ -133,7 +135,7 @@ describe('redis-server restart', () => {
     await ownServer.stop();
     const publishing = Array.from({ length: 10 }, (_, i) => producer.publish({ queue: 'restart' }, testMessage(`during-${i}`)));
     await pause(300);
-    ownServer = await startOwnRedisServer(6390);
+    ownServer = await startOwnRedisServer(port);
     await Promise.all(publishing);
     for (let i = 0; i < 10; i += 1) await producer.publish({ queue: 'restart' }, testMessage(`after-${i}`));
 
@@ -144,8 +146,9 @@ describe('redis-server restart', () => {
   });
 
   it('stores results written while Redis is down and wakes a waiter subscribed across the restart', async () => {
-    ownServer = await startOwnRedisServer(6390);
-    const url = redisTestUrl(db, 6390);
+    ownServer = await startOwnRedisServer();
+    const { port } = ownServer;
+    const url = redisTestUrl(db, port);
     const reader = track(new RedisBackend({ url, operationTimeoutMs: 20_000 }));
     const writer = track(new RedisBackend({ url, operationTimeoutMs: 20_000 }));
     const id = 'task-across-restart';
@@ -155,7 +158,7 @@ describe('redis-server restart', () => {
     await ownServer.stop();
     const storing = writer.storeMeta({ status: 'SUCCESS', result: 99, traceback: null, children: [], date_done: '2026-11-22T12:00:00.000001', task_id: id });
     await pause(300);
-    ownServer = await startOwnRedisServer(6390);
+    ownServer = await startOwnRedisServer(port);
 
     expect(await storing).toBe(true);
     expect((await waiting)?.result).toBe(99);
@@ -163,14 +166,14 @@ describe('redis-server restart', () => {
   });
 
   it('waitFor rejects with a TransportError once Redis stayed unreachable past operationTimeoutMs', async () => {
-    const backend = track(new RedisBackend({ url: redisTestUrl(db, 6391), operationTimeoutMs: 300 }));
+    const backend = track(new RedisBackend({ url: redisTestUrl(db, await freePort()), operationTimeoutMs: 300 }));
     const started = Date.now();
     await expect(backend.waitFor('never', { timeoutMs: 20_000 })).rejects.toBeInstanceOf(TransportError);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('publish throws a TransportError once Redis stayed unreachable past operationTimeoutMs', async () => {
-    const broker = track(new RedisBroker({ url: redisTestUrl(db, 6391), operationTimeoutMs: 300 }));
+    const broker = track(new RedisBroker({ url: redisTestUrl(db, await freePort()), operationTimeoutMs: 300 }));
     await expect(broker.publish({ queue: 'nowhere' }, testMessage('lost'))).rejects.toBeInstanceOf(TransportError);
   });
 });

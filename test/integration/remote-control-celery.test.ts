@@ -8,13 +8,13 @@
  * Redis DB 9 only (flushed before and after); RabbitMQ queues `celeriac_test_amqp_*`.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Celeriac } from '../../src/app.js';
 import { decodeControlRequest, globToRegExp, isAddressedTo } from '../../src/broker/control/request.js';
 import { parseControlEnvelope } from '../../src/broker/control/redis-envelope.js';
 import { currentTask } from '../../src/worker/context.js';
 import type { Worker } from '../../src/worker/worker.js';
+import { loadVector } from '../fixtures/vectors.js';
 import { deleteTestQueues, holdRabbitMqShared, requireRabbitMq, testQueueName } from '../helpers/amqp.js';
 import { AMQP_URL, FAILURE_DBS, atMost, flushOwnDb, rawRedis, redisUrl, requireRedis, runPython, waitFor } from '../helpers/crash.js';
 
@@ -32,15 +32,16 @@ afterAll(async () => {
 });
 
 describe('pidbox request decoding (Celery 5.2.6 vectors)', () => {
-  const sample = JSON.parse(readFileSync('/work/shared/celery-wire/vectors/results_redis_json_pubsub_sample.json', 'utf8')) as {
-    messages: Array<{ channel: string; data: unknown }>;
-  };
+  const sample = loadVector<{ messages: Array<{ channel: string; data: unknown }> }>('results_redis_json_pubsub_sample.json');
   const pidbox = sample.messages.filter((message) => message.channel === '/9.celery.pidbox');
 
   it('reads the revoke and ping broadcasts Python published', () => {
     const [revoke, ping] = pidbox.map((message) => decodeControlRequest(parseControlEnvelope(JSON.stringify(message.data))));
-    expect(revoke).toMatchObject({ method: 'revoke', arguments: { task_id: 'e57eeaa6-2df7-4a71-890d-d82a575c190a', terminate: false }, destination: null, replyTo: null, clock: 1 });
-    expect(ping).toMatchObject({ method: 'ping', ticket: '1bee4033-36a3-41cf-9159-4db0715c23a4', replyTo: { exchange: 'reply.celery.pidbox', routingKey: 'b4dbaea4-3b15-3ed4-984e-8fbda5b7f1ed' } });
+    // The revoke is the one the same capture run's revoke_and_control scenario sent (ids differ per capture).
+    const { revoked_task_id: revokedId } = loadVector<{ revoked_task_id: string }>('results_redis_json_revoke_and_control.json');
+    const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(revoke).toMatchObject({ method: 'revoke', arguments: { task_id: revokedId, terminate: false }, destination: null, replyTo: null, clock: 1 });
+    expect(ping).toMatchObject({ method: 'ping', ticket: uuid, replyTo: { exchange: 'reply.celery.pidbox', routingKey: uuid } });
   });
 
   it('addresses nodes as kombu does: destination, then pattern+matcher, else everyone', () => {

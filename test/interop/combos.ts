@@ -10,10 +10,14 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { MAX_DELAY_BUCKET_MS, MIN_DELAY_BUCKET_MS } from '../../src/broker/amqp/delay.js';
 import { deadQueueName, delayQueueName } from '../../src/broker/amqp/names.js';
+import { AMQP_TEST_URL } from '../helpers/amqp.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
 import type { PythonEnv } from './harness.js';
 
-export const REDIS_HOST = '127.0.0.1:6379';
-export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672//';
+/** `host:port` of the test Redis (`CELERIAC_TEST_REDIS_HOST` / `CELERIAC_TEST_REDIS_PORT`). */
+export const REDIS_HOST = `${REDIS_TEST_HOST}:${REDIS_TEST_PORT}`;
+/** The test RabbitMQ (`CELERIAC_TEST_AMQP_URL`). */
+export const AMQP_URL = AMQP_TEST_URL;
 /** Every RabbitMQ queue/exchange these tests create starts with this. */
 export const INTEROP_PREFIX = 'celeriac_interop_';
 const OWNED_DBS = new Set([10, 11, 12]);

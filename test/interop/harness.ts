@@ -6,20 +6,22 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { CELERY_PEER_INSTALL, requireCeleryPython } from '../../scripts/lib/celery-python.js';
 
-/** The interpreter with python3-celery installed (Debian's Celery 5.2.6). */
-export const PYTHON = process.env['CELERIAC_INTEROP_PYTHON'] ?? '/usr/bin/python3';
+/** The interpreter with python3-celery installed (Debian's Celery 5.2.6), found on PATH (or `CELERIAC_INTEROP_PYTHON`). */
+const python = (): string => requireCeleryPython();
 /** Where `interop_tasks.py`, `produce.py` and `read_result.py` live (the workers' cwd). */
 export const PYTHON_DIR = join(dirname(fileURLToPath(import.meta.url)), 'python');
 
-const INSTALL_HINT = 'apt-get install python3-celery python3-redis python3-amqp python3-msgpack';
+const INSTALL_HINT = CELERY_PEER_INSTALL;
 
 /** Throws unless `python3 -m celery --version` works (the interop tests need real Celery). */
 export function requirePythonCelery(): string {
+  const interpreter = python();
   try {
-    return execFileSync(PYTHON, ['-m', 'celery', '--version'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync(interpreter, ['-m', 'celery', '--version'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    throw new Error(`Python Celery is not usable via \`${PYTHON} -m celery --version\` (${(error as Error).message.split('\n')[0]}). Install it with: ${INSTALL_HINT}`);
+    throw new Error(`Python Celery is not usable via \`${interpreter} -m celery --version\` (${(error as Error).message.split('\n')[0]}). Install it with: ${INSTALL_HINT}`);
   }
 }
 
@@ -54,7 +56,8 @@ export class PythonWorker {
   async start(readyTimeoutMs = 30_000): Promise<void> {
     const args = ['-m', 'celery', '-A', 'interop_tasks', 'worker', `--pool=${this.pool}`, ...(this.pool === 'threads' ? ['-c', '8'] : []),
       '-Q', this.queue, '-l', 'info', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${this.name}@%h`];
-    const child = spawn(PYTHON, args, { cwd: PYTHON_DIR, env: childEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const interpreter = python();
+    const child = spawn(interpreter, args, { cwd: PYTHON_DIR, env: childEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +73,7 @@ export class PythonWorker {
       child.stderr?.on('data', onData);
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`Could not start ${PYTHON} (${error.message}). Install Celery with: ${INSTALL_HINT}`));
+        reject(new Error(`Could not start ${interpreter} (${error.message}). Install Celery with: ${INSTALL_HINT}`));
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -95,7 +98,7 @@ export class PythonWorker {
 /** Run a script of the python dir and parse the one JSON document it prints. */
 export function runPythonScript<T>(env: PythonEnv, script: string, args: readonly string[], timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [script, ...args], { cwd: PYTHON_DIR, env: childEnv(env), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(python(), [script, ...args], { cwd: PYTHON_DIR, env: childEnv(env), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         reject(new Error(`${script} ${args.join(' ').slice(0, 200)} failed: ${error.message}\n${stderr}`));
         return;

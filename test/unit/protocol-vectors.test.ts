@@ -1,5 +1,5 @@
 /**
- * Every task message captured from Celery 5.2.6 (shared/celery-wire/vectors) decodes to what Python
+ * Every task message captured from Celery 5.2.6 (test/fixtures/celery-5.2.6) decodes to what Python
  * decoded, re-encodes to an equal message, and (msgpack) to the very same bytes.
  */
 import { describe, expect, it } from 'vitest';
