@@ -56,7 +56,7 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
     },
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
     children,
-    callbacks: message.embed.callbacks ?? [],
+    callbacks: message.embed?.callbacks ?? [],
     addChild: (tuple) => children.push(tuple),
   };
 }

@@ -17,7 +17,7 @@ export interface ThreadError {
 
 /** Main → thread. */
 export type ToThread =
-  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs'>; hostname: string; queue: string }
+  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs'> & { embed: Pick<TaskMessage['embed'], 'callbacks'> }; hostname: string; queue: string }
   | { type: 'abort'; jobId: number; reason: ThreadError };
 
 /** Thread → main. */

@@ -87,7 +87,7 @@ export class ThreadPool {
         stopListening = env.abort.onAbort(onAbort);
         if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
         if (hardSeconds) timers.push(setTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
-        slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs }, hostname: env.hostname, queue: env.queue });
+        slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs, embed: { callbacks: message.embed.callbacks ?? null } }, hostname: env.hostname, queue: env.queue });
       });
     } finally {
       stopListening();
