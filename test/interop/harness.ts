@@ -43,6 +43,8 @@ export class PythonWorker {
     /** Unique node name prefix (`<name>@%h`). */
     readonly name: string,
     private readonly pool: 'solo' | 'threads' = 'solo',
+    /** The Celery app module of the python dir it loads (`-A`). */
+    private readonly appModule = 'interop_tasks',
   ) {}
 
   /** The worker's log so far (for failure messages). */
@@ -52,7 +54,7 @@ export class PythonWorker {
 
   /** Start the worker and wait until it logs "ready". */
   async start(readyTimeoutMs = 30_000): Promise<void> {
-    const args = ['-m', 'celery', '-A', 'interop_tasks', 'worker', `--pool=${this.pool}`, ...(this.pool === 'threads' ? ['-c', '8'] : []),
+    const args = ['-m', 'celery', '-A', this.appModule, 'worker', `--pool=${this.pool}`, ...(this.pool === 'threads' ? ['-c', '8'] : []),
       '-Q', this.queue, '-l', 'info', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${this.name}@%h`];
     const child = spawn(PYTHON, args, { cwd: PYTHON_DIR, env: childEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
