@@ -63,7 +63,7 @@ export class BullmqSystem implements BenchSystem {
   readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W6'];
   private readonly w1 = new WatchedQueue(queueName('bullmq', 'w1'));
   private readonly canvas = new WatchedQueue(queueName('bullmq', 'canvas'));
-  private readonly flows = new FlowProducer({ connection: BULLMQ_CONNECTION });
+  private readonly flows = new FlowProducer({ connection: BULLMQ_CONNECTION }).setMaxListeners(0);
   private canvasWorker: ChildHandle | undefined;
   private jobCounter = 0;
 
