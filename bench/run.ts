@@ -25,6 +25,7 @@ import { renderMarkdown } from './report/markdown.js';
 import { renderSvg } from './report/svg.js';
 import { caseName, celeriacSizes, celerySizes, sizeCases } from './systems/canvas-size.js';
 import { systemsFor } from './systems/index.js';
+import { listTimings, workflowBytes } from './systems/workflow-extras.js';
 
 interface Step {
   label: string;
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     }
   }
   if (options.workloads.includes('W5')) steps.push({ label: 'W5 · canvas sizes', run: () => measureSizes(results, options, celery) });
+  if (options.workloads.includes('W6')) steps.push({ label: 'W6 · bytes per node, list() pages', run: () => measureWorkflowExtras(results, options) });
 
   const progress = new Progress(steps.length);
   const closeAll = async () => {
@@ -151,6 +153,19 @@ async function measureSizes(results: BenchResults, options: BenchOptions, celery
     results.sizes.push({ system: 'celery', label: 'Celery 5.2.6', results: await celerySizes(cases.celery), skipped });
   } catch (error) {
     results.errors.push({ transport: 'encoding', system: 'Celery', workload: 'W5', round: 1, message: message(error) });
+  }
+}
+
+/** W6's once-measured figures: bytes per node (memory), list() page times (memory, and Redis when selected). */
+async function measureWorkflowExtras(results: BenchResults, options: BenchOptions): Promise<void> {
+  const stores = options.transports.includes('redis') || options.transports.includes('amqp') ? (['memory', 'redis'] as const) : (['memory'] as const);
+  try {
+    const bytes = await workflowBytes();
+    const list = [];
+    for (const store of stores) list.push(...(await listTimings(store)));
+    results.workflow = { bytes, list };
+  } catch (error) {
+    results.errors.push({ transport: 'memory', system: 'celeriac', workload: 'W6', round: 1, message: message(error) });
   }
 }
 

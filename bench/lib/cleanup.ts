@@ -5,13 +5,13 @@
  */
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
-import { AMQP_URL, FLUSHABLE_DBS, QUEUE_PREFIX, queueName } from './config.js';
+import { AMQP_URL, FLUSHABLE_DBS, QUEUE_PREFIX, queueName, REDIS_PORT } from './config.js';
 
 /** FLUSHDB on each bench DB. */
 export async function flushBenchDbs(): Promise<void> {
   for (const db of FLUSHABLE_DBS) {
     if (db !== 13 && db !== 14) throw new Error(`refusing to flush Redis DB ${db}`);
-    const redis = new Redis({ host: '127.0.0.1', port: 6379, db, lazyConnect: true, maxRetriesPerRequest: 1 });
+    const redis = new Redis({ host: '127.0.0.1', port: REDIS_PORT, db, lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
       await redis.flushdb();

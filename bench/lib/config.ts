@@ -9,7 +9,9 @@ import { findCeleryPython } from '../../scripts/lib/celery-python.js';
 export type Transport = 'memory' | 'redis' | 'amqp';
 export const TRANSPORTS: readonly Transport[] = ['memory', 'redis', 'amqp'];
 
-const REDIS_HOST = '127.0.0.1:6379';
+/** The Redis port (`BENCH_REDIS_PORT`, default 6379): point the bench at a private redis-server. */
+export const REDIS_PORT = Number(process.env['BENCH_REDIS_PORT'] ?? 6379);
+const REDIS_HOST = `127.0.0.1:${REDIS_PORT}`;
 /** celeriac and the raw ioredis loop. */
 export const CELERIAC_DB = 13;
 /** BullMQ and Python Celery (never alive at the same time as a flush). */

@@ -12,20 +12,20 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { REPO_ROOT } from './build.js';
 import { CELERY_PEER_INSTALL } from '../../scripts/lib/celery-python.js';
-import { AMQP_URL, CELERIAC_DB, PYTHON } from './config.js';
+import { AMQP_URL, CELERIAC_DB, PYTHON, REDIS_PORT } from './config.js';
 
 const run = promisify(execFile);
 
 /** Throws with how to start Redis when it does not answer; returns its version and pid. */
 export async function checkRedis(): Promise<{ version: string; pid: number | undefined }> {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, db: CELERIAC_DB, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({ host: '127.0.0.1', port: REDIS_PORT, db: CELERIAC_DB, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     const info = await redis.info('server');
     const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
     return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? '?', pid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
   } catch (error) {
-    throw new Error(`Redis is not reachable on 127.0.0.1:6379 (${String(error)}). Start it with: redis-server --daemonize yes`);
+    throw new Error(`Redis is not reachable on 127.0.0.1:${REDIS_PORT} (${String(error)}). Start it with: redis-server --daemonize yes`);
   } finally {
     redis.disconnect();
   }

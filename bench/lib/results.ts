@@ -1,11 +1,12 @@
 /**
  * Everything a run measured: per transport, system and metric the samples of every round, errors,
- * and the W5 canvas sizes. Reports read medians from here.
+ * the W5 canvas sizes and W6's once-measured figures. Reports read medians from here.
  * @module
  */
 import type { Transport } from './config.js';
 import { median } from './stats.js';
 import type { SizeResult } from '../systems/canvas-size.js';
+import type { WorkflowExtras } from '../systems/workflow-extras.js';
 import type { MetricKey, Sample, SystemId, WorkloadId } from './types.js';
 
 /** A system that took part on a transport. */
@@ -40,6 +41,8 @@ export class BenchResults {
   private readonly participants = new Map<Transport, Participant[]>();
   readonly errors: BenchError[] = [];
   readonly sizes: SizeOutcome[] = [];
+  /** W6's bytes per node and list() page times (measured once). */
+  workflow: WorkflowExtras | undefined;
 
   constructor(
     readonly transports: readonly Transport[],
@@ -92,6 +95,7 @@ export class BenchResults {
       participants: Object.fromEntries(this.participants),
       errors: this.errors,
       sizes: this.sizes,
+      workflow: this.workflow,
     };
   }
 }

@@ -4,9 +4,9 @@
  */
 import type { Transport } from './config.js';
 
-/** W1 throughput · W2 chain latency · W3 chord · W4 group + join · W5 canvas size. */
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
-export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
+/** W1 throughput · W2 chain latency · W3 chord · W4 group + join · W5 canvas size · W6 workflows. */
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
 /** Who is measured. `raw` is the transport ceiling (ioredis / amqplib loop, no task semantics). */
 export type SystemId = 'celeriac' | 'bullmq' | 'celery' | 'raw';
@@ -18,8 +18,13 @@ export interface Sizes {
   n: number;
   /** W2: steps in the chain. */
   chainSteps: number;
-  /** W3: chord header size; W4: group size. */
+  /** W3: chord header size; W4: group size; W6: nodes of the layered DAG (10 layers × fanout/10). */
   fanout: number;
+}
+
+/** W6 layered DAG shape for a fan-out: 10 layers of `fanout / 10` nodes (1,000 → 10 × 100). */
+export function dagShape(sizes: Sizes): { layers: number; width: number } {
+  return { layers: 10, width: Math.max(2, Math.round(sizes.fanout / 10)) };
 }
 
 /** One measured quantity. */
@@ -44,7 +49,11 @@ export type MetricKey =
   | 'chain_total'
   | 'chain_hop'
   | 'chord_ms'
-  | 'group_ms';
+  | 'group_ms'
+  | 'wf_linear_node'
+  | 'wf_chain_hop'
+  | 'wf_overhead'
+  | 'wf_dag_ms';
 
 /** Every timed metric, in table order. */
 export const METRICS: readonly MetricDef[] = [
@@ -60,6 +69,10 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'chain_hop', workload: 'W2', label: 'chain per hop', unit: 'ms', better: 'lower' },
   { key: 'chord_ms', workload: 'W3', label: 'chord to body result', unit: 'ms', better: 'lower' },
   { key: 'group_ms', workload: 'W4', label: 'group + join', unit: 'ms', better: 'lower' },
+  { key: 'wf_linear_node', workload: 'W6', label: 'linear workflow (W2 length), per node', unit: 'ms', better: 'lower' },
+  { key: 'wf_chain_hop', workload: 'W6', label: 'chain per hop (W2, same round)', unit: 'ms', better: 'lower' },
+  { key: 'wf_overhead', workload: 'W6', label: 'workflow node ÷ chain hop', unit: '×', better: 'lower' },
+  { key: 'wf_dag_ms', workload: 'W6', label: 'layered DAG (10 layers, each node after 2 above) end to end; BullMQ: flow trees, same node count', unit: 'ms', better: 'lower' },
 ];
 
 /** What one system returned for one workload in one round. */
@@ -74,7 +87,7 @@ export interface BenchSystem {
   readonly transport: Transport;
   /** Shown in tables, e.g. `BullMQ 6.7.0`. */
   readonly label: string;
-  /** The timed workloads (W1–W4) this system takes part in. */
+  /** The timed workloads (W1–W4, W6) this system takes part in. */
   readonly workloads: readonly WorkloadId[];
   run(workload: WorkloadId, sizes: Sizes): Promise<Sample>;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import { formatBytes, formatNumber, formatRatio } from '../lib/stats.js';
 import { METRICS, type Sizes } from '../lib/types.js';
 import { caseName } from '../systems/canvas-size.js';
 import { BYTE_MEASURES, evaluateTargets, families, growthExponent } from './targets.js';
+import { workflowTables } from './workflow.js';
 
 const TRANSPORT_TITLES: Record<Transport, string> = {
   memory: 'memory:// (in-process, celeriac only)',
@@ -89,9 +90,10 @@ export function renderMarkdown(results: BenchResults, info: RunInfo): string {
   ];
   for (const transport of results.transports) lines.push(...transportTable(results, transport));
   lines.push(...sizeTable(results.sizes));
+  lines.push(...workflowTables(results));
   const targets = evaluateTargets(results);
   if (targets.length > 0) {
-    lines.push('### Targets (issue 7)', '', row(['target', 'measured', 'status']), row(['---', '---:', '---']));
+    lines.push('### Targets (issue 7; W6: issue 13)', '', row(['target', 'measured', 'status']), row(['---', '---:', '---']));
     const mark = { met: '✅ met', missed: '❌ missed', 'not measured': '– not measured' } as const;
     for (const t of targets) lines.push(row([t.text, t.measured, mark[t.status]]));
     lines.push('');

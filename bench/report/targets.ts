@@ -7,6 +7,7 @@ import type { BenchResults } from '../lib/results.js';
 import { formatRatio } from '../lib/stats.js';
 import type { MetricKey, SystemId } from '../lib/types.js';
 import { taskCount, type SizeResult } from '../systems/canvas-size.js';
+import { workflowTargets } from './workflow.js';
 
 /**
  * W5 counts as linear when bytes ∝ tasks^k with k at most this, k measured between the two
@@ -54,6 +55,7 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
     return { text: target.text, measured: formatRatio(ratio), status: met ? 'met' : 'missed' };
   });
   for (const outcome of results.sizes.filter((s) => s.system === 'celeriac')) outcomes.push(...linearity(outcome.results, outcome.mode ?? 'inline'));
+  outcomes.push(...workflowTargets(results));
   return outcomes;
 }
 

@@ -5,10 +5,10 @@
  * @module
  */
 import type { ConnectionOptions, Job, QueueOptions } from 'bullmq';
-import { PEER_DB } from '../lib/config.js';
+import { PEER_DB, REDIS_PORT } from '../lib/config.js';
 
 /** BullMQ talks to the peers' Redis DB. */
-export const BULLMQ_CONNECTION: ConnectionOptions = { host: '127.0.0.1', port: 6379, db: PEER_DB };
+export const BULLMQ_CONNECTION: ConnectionOptions = { host: '127.0.0.1', port: REDIS_PORT, db: PEER_DB };
 
 /** Queue options: an events stream long enough that a waiting producer never misses an event. */
 export const BULLMQ_QUEUE_OPTIONS: QueueOptions = {

@@ -9,7 +9,7 @@ import { FlowProducer, Queue, QueueEvents, type FlowJob } from 'bullmq';
 import { queueName, WORKER } from '../lib/config.js';
 import { ChildHandle, workerCommand } from '../lib/child.js';
 import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
-import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
+import { dagShape, drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 import { BULLMQ_CONNECTION, BULLMQ_QUEUE_OPTIONS } from './bullmq-shared.js';
 import { expectValue } from './celeriac.js';
 
@@ -60,10 +60,10 @@ export class BullmqSystem implements BenchSystem {
   readonly id = 'bullmq';
   readonly transport = 'redis';
   readonly label = `BullMQ ${VERSION}`;
-  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W6'];
   private readonly w1 = new WatchedQueue(queueName('bullmq', 'w1'));
   private readonly canvas = new WatchedQueue(queueName('bullmq', 'canvas'));
-  private readonly flows = new FlowProducer({ connection: BULLMQ_CONNECTION });
+  private readonly flows = new FlowProducer({ connection: BULLMQ_CONNECTION }).setMaxListeners(0);
   private canvasWorker: ChildHandle | undefined;
   private jobCounter = 0;
 
@@ -78,6 +78,8 @@ export class BullmqSystem implements BenchSystem {
         return this.chordLatency(sizes.fanout);
       case 'W4':
         return this.groupLatency(sizes.fanout);
+      case 'W6':
+        return this.flowTrees(sizes);
       default:
         return {};
     }
@@ -154,6 +156,27 @@ export class BullmqSystem implements BenchSystem {
     await this.canvas.queue.addBulk(ids.map((jobId, i) => ({ name: 'inc', data: { x: i }, opts: { jobId } })));
     await completed;
     return { group_ms: performance.now() - t0 };
+  }
+
+  /**
+   * W6: BullMQ has no DAGs (a flow job has one parent), so the closest equivalent of the layered DAG
+   * is `width` flow trees `layers` deep added at once (`addBulk`): the same node count and depth,
+   * each node waiting for the one below and reading its value (`getChildrenValues()`).
+   */
+  private async flowTrees(sizes: Sizes): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const { layers, width } = dagShape(sizes);
+    const tree = (): FlowJob => {
+      let flow: FlowJob = { name: 'inc', queueName: this.canvas.name, data: { x: 0 } };
+      for (let i = 1; i < layers; i += 1) flow = { name: 'inc', queueName: this.canvas.name, data: {}, children: [flow] };
+      return flow;
+    };
+    const t0 = performance.now();
+    const nodes = await this.flows.addBulk(Array.from({ length: width }, tree));
+    const values = await Promise.all(nodes.map((node) => node.job.waitUntilFinished(this.canvas.events, TIMEOUT_MS)));
+    const ms = performance.now() - t0;
+    for (const value of values) expectValue(value, layers, 'W6 BullMQ flow tree');
+    return { wf_dag_ms: ms };
   }
 
   private async runFlow(flow: FlowJob): Promise<unknown> {

@@ -6,12 +6,18 @@
 import { Celeriac, type Task } from '../../src/index.js';
 import { celeriacUrls, type Transport } from '../lib/config.js';
 
-/** The bench tasks: `noop()`, `inc(x)`, `xsum(values)`. */
+/** The bench tasks: `noop()`, `inc(x)`, `xsum(values)`, and W6's workflow node `wfstep`. */
 export interface BenchTasks {
   app: Celeriac;
   noop: Task<[], null>;
   inc: Task<[number], number>;
   xsum: Task<[number[]], number>;
+}
+
+/** W6's node task: 1 without parents, the parent's value + 1, or the parents' sum + 1. */
+export function wfStep(parents?: number | number[]): number {
+  if (parents === undefined) return 1;
+  return (Array.isArray(parents) ? parents.reduce((a, b) => a + b, 0) : parents) + 1;
 }
 
 /**
@@ -26,6 +32,7 @@ export function benchApp(transport: Transport, queue: string, onNoop: () => void
   });
   const inc = app.task('inc', (x: number) => x + 1);
   const xsum = app.task('xsum', (values: number[]) => values.reduce((a, b) => a + b, 0));
+  app.task('wfstep', wfStep);
   return { app, noop, inc, xsum };
 }
 

@@ -8,8 +8,9 @@ import { chain, chord, group, type Worker } from '../../src/index.js';
 import { queueName, WORKER, type Transport } from '../lib/config.js';
 import { ChildHandle, workerCommand } from '../lib/child.js';
 import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
-import { drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
+import { dagShape, drainSample, rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
 import { benchApp, untilIdle, type BenchTasks } from './celeriac-tasks.js';
+import { expectRun, lastLayerValue, layeredWorkflow, linearWorkflow } from './workflow-shapes.js';
 
 const TIMEOUT_MS = 300_000;
 
@@ -27,13 +28,14 @@ interface RunningWorker {
 export class CeleriacSystem implements BenchSystem {
   readonly id = 'celeriac';
   readonly label = 'celeriac';
-  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4'];
+  readonly workloads: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W6'];
   private readonly w1Queue = queueName('celeriac', 'w1');
   private readonly canvasQueue = queueName('celeriac', 'canvas');
   private readonly producer: BenchTasks;
   private canvasWorker: RunningWorker | undefined;
   /** Counts noop calls of the in-process worker (memory transport). */
   private localNoops = { count: 0, expect: 0, reached: (): void => undefined };
+  private workflowsWarm = false;
 
   constructor(readonly transport: Transport) {
     this.producer = benchApp(transport, this.canvasQueue, () => this.onLocalNoop());
@@ -49,6 +51,8 @@ export class CeleriacSystem implements BenchSystem {
         return this.chordLatency(sizes.fanout);
       case 'W4':
         return this.groupLatency(sizes.fanout);
+      case 'W6':
+        return this.workflows(sizes);
       default:
         return {};
     }
@@ -128,6 +132,36 @@ export class CeleriacSystem implements BenchSystem {
     const ms = performance.now() - t0;
     expectValue(values.length, n, 'W4 group');
     return { group_ms: ms };
+  }
+
+  /**
+   * W6: a linear workflow as long as W2's chain and W2's chain itself, back to back (per-node
+   * overhead ÷ per-hop, same round), then the layered DAG end to end.
+   */
+  private async workflows(sizes: Sizes): Promise<Sample> {
+    await this.ensureCanvasWorker();
+    const { app } = this.producer;
+    const steps = sizes.chainSteps;
+    const linear = linearWorkflow(app, steps);
+    if (!this.workflowsWarm) {
+      // The first run of the process pays for connecting the store and its event subscription.
+      await (await app.workflows.run(linearWorkflow(app, 2), {})).wait({ timeout: TIMEOUT_MS });
+      await this.chainLatency(2);
+      this.workflowsWarm = true;
+    }
+    let t0 = performance.now();
+    const linearRecord = await (await app.workflows.run(linear, {})).wait({ timeout: TIMEOUT_MS });
+    const linearMs = performance.now() - t0;
+    expectRun(linearRecord, `wfstep#${steps}`, steps, 'W6 linear workflow');
+    const { chain_hop: hop } = await this.chainLatency(steps);
+    const { layers, width } = dagShape(sizes);
+    const dag = layeredWorkflow(app, layers, width);
+    t0 = performance.now();
+    const dagRecord = await (await app.workflows.run(dag, {})).wait({ timeout: TIMEOUT_MS });
+    const dagMs = performance.now() - t0;
+    expectRun(dagRecord, `n${layers - 1}_0`, lastLayerValue(layers), 'W6 layered DAG');
+    const perNode = linearMs / steps;
+    return { wf_linear_node: perNode, wf_chain_hop: hop!, wf_overhead: perNode / hop!, wf_dag_ms: dagMs };
   }
 
   private async ensureCanvasWorker(): Promise<void> {

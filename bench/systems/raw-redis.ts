@@ -5,7 +5,7 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { CELERIAC_DB, queueName } from '../lib/config.js';
+import { CELERIAC_DB, queueName, REDIS_PORT } from '../lib/config.js';
 import { cpuPerTask, markCpu, selfCpuMs } from '../lib/cpu.js';
 import { rawPayload } from '../lib/payload.js';
 import { rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from '../lib/types.js';
@@ -21,8 +21,8 @@ export class RawRedisSystem implements BenchSystem {
   readonly workloads: readonly WorkloadId[] = ['W1'];
   private readonly key = queueName('raw', 'w1');
   private readonly payload = rawPayload();
-  private readonly producer = new Redis({ host: '127.0.0.1', port: 6379, db: CELERIAC_DB, lazyConnect: true });
-  private readonly consumer = new Redis({ host: '127.0.0.1', port: 6379, db: CELERIAC_DB, lazyConnect: true });
+  private readonly producer = new Redis({ host: '127.0.0.1', port: REDIS_PORT, db: CELERIAC_DB, lazyConnect: true });
+  private readonly consumer = new Redis({ host: '127.0.0.1', port: REDIS_PORT, db: CELERIAC_DB, lazyConnect: true });
 
   async run(workload: WorkloadId, sizes: Sizes): Promise<Sample> {
     if (workload !== 'W1') return {};

@@ -45,6 +45,8 @@ export class PythonWorker {
     /** Unique node name prefix (`<name>@%h`). */
     readonly name: string,
     private readonly pool: 'solo' | 'threads' = 'solo',
+    /** The Celery app module of the python dir it loads (`-A`). */
+    private readonly appModule = 'interop_tasks',
   ) {}
 
   /** The worker's log so far (for failure messages). */
@@ -54,7 +56,7 @@ export class PythonWorker {
 
   /** Start the worker and wait until it logs "ready". */
   async start(readyTimeoutMs = 30_000): Promise<void> {
-    const args = ['-m', 'celery', '-A', 'interop_tasks', 'worker', `--pool=${this.pool}`, ...(this.pool === 'threads' ? ['-c', '8'] : []),
+    const args = ['-m', 'celery', '-A', this.appModule, 'worker', `--pool=${this.pool}`, ...(this.pool === 'threads' ? ['-c', '8'] : []),
       '-Q', this.queue, '-l', 'info', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${this.name}@%h`];
     const interpreter = python();
     const child = spawn(interpreter, args, { cwd: PYTHON_DIR, env: childEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
