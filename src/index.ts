@@ -41,3 +41,9 @@ export type { SignatureDict, TaskMessage, TaskHeaders } from './protocol/message
 export { States, type TaskState } from './states.js';
 export { consoleLogger, type Logger, type LogLevel } from './logger.js';
 export * from './errors.js';
+export { Schedules } from './schedule/schedules.js';
+export { Beat, type BeatOptions, type Clock, type TickReport } from './schedule/beat.js';
+export { ScheduleError, UnknownScheduleError } from './schedule/errors.js';
+export type { ScheduleSpec, ScheduleEntry, ScheduleInfo, FireRecord, FireState, CatchUp, Overlap } from './schedule/types.js';
+export type { ScheduleStore } from './schedule/store/store.js';
+export { MemoryScheduleStore } from './schedule/store/memory.js';
