@@ -36,6 +36,7 @@ export async function loadApp(flags: AppFlags): Promise<Celeriac> {
     if (!flags.broker && !flags.backend) return app;
     const merged = new Celeriac({ ...app.options, ...(flags.broker ? { broker: flags.broker } : {}), ...(flags.backend ? { backend: flags.backend } : {}), logLevel: level });
     for (const name of app.registry.names()) merged.registry.register(app.registry.get(name)!);
+    merged.workflows.definitions.add(app.workflows.definitions.list());
     return merged;
   }
   return new Celeriac({

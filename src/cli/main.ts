@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
+import { addScheduleCommands } from './schedules.js';
 
 const program = new Command()
   .name('celeriac')
@@ -55,6 +56,8 @@ program
   .helpOption(false)
   .argument('[options...]', 'options for bench/run.ts, e.g. --quick --transport redis --workload W1')
   .action(async (args: string[]) => run(() => benchCommand(args)));
+
+addScheduleCommands(program, withApp, run);
 
 async function run(command: () => Promise<number>): Promise<void> {
   try {

@@ -111,6 +111,30 @@ describe('schedules on Redis', () => {
     }
   });
 
+  it('`celeriac beat` fires and `celeriac schedules` lists next times and the fire records', async () => {
+    const app = newApp();
+    await app.schedules.add('cli-tick', { task: 'tests.tick', every: 0.2, queue: QUEUE, args: ['cli'] });
+    const cli = ['--import', 'tsx', 'src/cli/main.ts'];
+    const flags = ['--broker', url, '--backend', url, '-l', 'warn'];
+    const beat = spawn(process.execPath, [...cli, 'beat', ...flags, '--tick-ms', '50'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => beat.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(async () => (await app.schedules.fires('cli-tick', 5)).some((f) => f.state === 'fired'), { timeoutMs: 30_000, what: 'a fire by the beat process' });
+    } finally {
+      beat.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const json = await runCli([...cli, 'schedules', ...flags, '--json', '--next', '2', '--fires', '3']);
+    const [listed] = JSON.parse(json) as Array<{ id: string; next: string[]; fires: Array<{ state: string; taskId: string; due: string }> }>;
+    expect(listed?.id).toBe('cli-tick');
+    expect(listed?.next).toHaveLength(2);
+    expect(listed?.fires.length).toBeGreaterThan(0);
+    for (const f of listed!.fires.filter((r) => r.state === 'fired')) expect(f.taskId).toBe(fireId('cli-tick', Date.parse(f.due)));
+    const text = await runCli([...cli, 'schedules', ...flags]);
+    expect(text).toMatch(/^cli-tick {2}task tests.tick {2}every 0.2s {2}catchUp=latest\n {2}next: \S+Z, \S+Z, \S+Z\n {2}last fires/m);
+    expect(text).toMatch(/→ \S+Z \(\+\d+ ms\) {2}fired {2}task [0-9a-f-]{36}/);
+  });
+
   it('a Redis restart between two fires repeats and loses nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'celeriac-sched-'));
     const port = await freePort();
@@ -146,6 +170,13 @@ describe('schedules on Redis', () => {
     }
   });
 });
+
+async function runCli(args: string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+  });
+}
 
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
