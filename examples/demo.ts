@@ -6,6 +6,7 @@ import { Celeriac } from '../src/index.js';
 import { runChordFanIn } from './chord-fanin.js';
 import { runLoginWorkflow } from './login-workflow.js';
 import { runOrderWorkflow } from './order-workflow.js';
+import { runUsersUpdateCache } from './users-update-cache.js';
 
 const app = new Celeriac({ logLevel: 'warn' }); // broker and backend default to memory://
 const log = (line: string) => console.log(`  · ${line}`);
@@ -22,6 +23,10 @@ console.log('  ⇒', JSON.stringify(order));
 console.log('\n3. Chord fan-in with link/linkError: prices from shops → total → report (or alert once)');
 const fanIn = await runChordFanIn(app, log);
 console.log('  ⇒', JSON.stringify(fanIn));
+
+console.log('\n4. Schedules: Director\'s users.UPDATE_CACHE fired by two beats (every 0.3 s here, hourly in real life), then by hand');
+const refreshes = await runUsersUpdateCache(app, log);
+console.log('  ⇒', JSON.stringify(refreshes.map(({ periodic, refreshed }) => ({ periodic, refreshed }))));
 
 await worker.stop();
 await app.close();
