@@ -135,14 +135,14 @@ export class Beat {
     this.version = version;
   }
 
-  private schedule(): void {
+  /** Tick at the next multiple of `tickMs` (due times are whole seconds for most schedules); timers may wake early, so check. */
+  private schedule(target = (Math.floor(Date.now() / this.tickMs) + 1) * this.tickMs): void {
     if (this.stopped) return;
-    const now = Date.now();
     this.timer = setTimeout(() => {
+      if (Date.now() < target) return this.schedule(target);
       this.running = this.tick()
         .catch((error: unknown) => this.host.logger.error('beat tick failed', { beat: this.name, error: error instanceof Error ? error.message : String(error) }))
         .finally(() => this.schedule());
-    }, this.tickMs - (now % this.tickMs));
+    }, Math.max(target - Date.now(), 1));
   }
 }
-
