@@ -7,6 +7,7 @@ import { runChordFanIn } from './chord-fanin.js';
 import { runDirectorExample } from './director-workflow.js';
 import { runLoginWorkflow } from './login-workflow.js';
 import { runOrderWorkflow } from './order-workflow.js';
+import { runUsersUpdateCache } from './users-update-cache.js';
 
 const app = new Celeriac({ logLevel: 'warn' }); // broker and backend default to memory://
 const log = (line: string) => console.log(`  · ${line}`);
@@ -27,6 +28,9 @@ console.log('  ⇒', JSON.stringify(fanIn));
 console.log('\n4. Workflows (Director-style YAML): product.ORDER with a validated payload, the etl.DAILY DAG, a refused payload');
 const director = await runDirectorExample(app, log);
 console.log('  ⇒', JSON.stringify(director));
+console.log('\n5. Schedules: Director\'s users.UPDATE_CACHE fired by two beats (every 0.3 s here, hourly in real life), then by hand');
+const refreshes = await runUsersUpdateCache(app, log);
+console.log('  ⇒', JSON.stringify(refreshes.map(({ periodic, refreshed }) => ({ periodic, refreshed }))));
 
 await worker.stop();
 await app.close();

@@ -26,6 +26,11 @@ import { runningTask } from './worker/context.js';
 import { registerBuiltins } from './worker/builtins.js';
 import { TaskRegistry, type TaskFunction, type TaskSettings } from './worker/registry.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
+import { Beat, type BeatOptions } from './schedule/beat.js';
+import { Schedules } from './schedule/schedules.js';
+import { resolveScheduleStore } from './schedule/store/resolve.js';
+import type { ScheduleStore } from './schedule/store/store.js';
+import { beatHost, schedulesHost } from './schedule/wire.js';
 import { WorkflowRuntime } from './workflow/runtime.js';
 import { resolveWorkflowStore } from './workflow/store/resolve.js';
 import type { WorkflowStore } from './workflow/store/store.js';
@@ -77,6 +82,8 @@ export interface CeleriacOptions {
    * deadlines): a celeriac worker must consume it. Default: `defaultQueue`.
    */
   workflowQueue?: string;
+  /** Where schedules are stored. Default: the store that matches `backend` (memory of the same name, or the same Redis database). */
+  scheduleStore?: ScheduleStore;
 }
 
 interface Connected {
@@ -102,6 +109,9 @@ export class Celeriac implements CanvasApplier {
   private workflowStore: Promise<WorkflowStore> | undefined;
   /** Workflows: define/load definitions, run them, read, list, cancel, relaunch, resume runs, follow events. */
   readonly workflows: Workflows;
+  /** Schedules: add, remove and list periodic tasks and workflows (fired by `app.beat()`). */
+  readonly schedules: Schedules;
+  private scheduleStore: Promise<ScheduleStore> | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
@@ -130,6 +140,12 @@ export class Celeriac implements CanvasApplier {
       logger: this.logger,
       sendDeadline: (runId, seconds) => this.workflowRuntime.sendDeadline(runId, seconds),
     });
+    this.schedules = new Schedules(schedulesHost(this, () => this.openScheduleStore()));
+  }
+
+  /** A beat that fires this app's schedules (call `start()`); any number may run at once. */
+  beat(options: BeatOptions = {}): Beat {
+    return new Beat(beatHost(this, () => this.openScheduleStore(), this.schedules), options);
   }
 
   /** The default queue name. */
@@ -211,6 +227,9 @@ export class Celeriac implements CanvasApplier {
     this.workflowStore = undefined;
     this.workflowRuntime.reset();
     if (store) await (await store.catch(() => undefined))?.close();
+    const schedules = this.scheduleStore;
+    this.scheduleStore = undefined;
+    if (schedules) await (await schedules.catch(() => undefined))?.close();
     if (!this.connecting) return;
     const { broker, backend } = await this.connecting;
     this.connecting = undefined;
@@ -226,6 +245,17 @@ export class Celeriac implements CanvasApplier {
     })();
     this.workflowStore.catch(() => (this.workflowStore = undefined));
     return this.workflowStore;
+  }
+
+  private openScheduleStore(): Promise<ScheduleStore> {
+    this.scheduleStore ??= (async () => {
+      const o = this.options;
+      const store = o.scheduleStore ?? (await resolveScheduleStore(typeof o.backend === 'string' ? o.backend : o.backend ? `${o.backend.kind}://` : 'memory://', o.backendOptions));
+      await store.connect();
+      return store;
+    })();
+    this.scheduleStore.catch(() => (this.scheduleStore = undefined));
+    return this.scheduleStore;
   }
 
   /** @internal `canvas.applyAsync()` lands here. */

@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
+import { addScheduleCommands } from './schedules.js';
 
 const program = new Command()
   .name('celeriac')
@@ -58,6 +59,7 @@ program
   .action(async (args: string[]) => run(() => benchCommand(args)));
 
 registerWorkflowCommands(program, withApp, run);
+addScheduleCommands(program, withApp, run);
 
 async function run(command: () => Promise<number>): Promise<void> {
   try {

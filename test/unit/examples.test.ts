@@ -7,6 +7,7 @@ import { runChordFanIn } from '../../examples/chord-fanin.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
 import { runDirectorExample } from '../../examples/director-workflow.js';
+import { runUsersUpdateCache } from '../../examples/users-update-cache.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 const app = memoryApp();
@@ -27,6 +28,16 @@ describe('examples', () => {
     expect(steps[0]).toBe('check_device');
     expect(steps.slice(1, 3).sort()).toEqual(['notify_user', 'save_event']);
     expect(steps.slice(3)).toEqual(['post_to_scoring', 'post_process']);
+  });
+
+  it("Director's users.UPDATE_CACHE: periodic runs with {user: false}, then by hand with john.doe", async () => {
+    const runs = await runUsersUpdateCache(app, () => undefined, { intervalSeconds: 0.2, periodicRuns: 2 });
+    expect(runs.map(({ periodic, refreshed }) => ({ periodic, refreshed }))).toEqual([
+      { periodic: true, refreshed: 'all users' },
+      { periodic: true, refreshed: 'all users' },
+      { periodic: false, refreshed: 'user john.doe' },
+    ]);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(3);
   });
 
   it('order workflow: the mail uses the order id the first task returned', async () => {
