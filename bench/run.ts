@@ -162,7 +162,7 @@ async function measureWorkflowExtras(results: BenchResults, options: BenchOption
   try {
     const bytes = await workflowBytes();
     const list = [];
-    for (const store of stores) list.push(...(await listTimings(store)));
+    for (const store of stores) list.push(...(await listTimings(store, options.quick)));
     results.workflow = { bytes, list };
   } catch (error) {
     results.errors.push({ transport: 'memory', system: 'celeriac', workload: 'W6', round: 1, message: message(error) });

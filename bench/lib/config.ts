@@ -19,7 +19,8 @@ export const PEER_DB = 14;
 /** The only DBs this tool ever flushes. */
 export const FLUSHABLE_DBS: readonly number[] = [CELERIAC_DB, PEER_DB];
 
-export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+/** The RabbitMQ URL (`BENCH_AMQP_URL`, e.g. with a vhost of your own; default guest@localhost, vhost `/`). */
+export const AMQP_URL = process.env['BENCH_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** A Redis URL on one of the bench DBs. */
 export function redisUrl(db: number): string {

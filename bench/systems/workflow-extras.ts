@@ -49,7 +49,9 @@ export interface WorkflowExtras {
 
 const QUEUE = 'celeriac_bench_wf_size';
 const TIMEOUT_MS = 600_000;
+/** Stored runs at which list() is timed (`--quick`: 1,000 and 10,000). */
 const LIST_SIZES = [1_000, 100_000] as const;
+const QUICK_LIST_SIZES = [1_000, 10_000] as const;
 const LIST_SAMPLES = 15;
 const LIST_PREFIX = 'celeriac-bench-list-';
 
@@ -107,8 +109,9 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   return median(samples);
 }
 
-/** `list()` page times on one store kind at 1,000 and 100,000 runs. */
-export async function listTimings(kind: 'memory' | 'redis'): Promise<ListTiming[]> {
+/** `list()` page times on one store kind at 1,000 and 100,000 runs (10,000 when `quick`). */
+export async function listTimings(kind: 'memory' | 'redis', quick = false): Promise<ListTiming[]> {
+  const sizes = quick ? QUICK_LIST_SIZES : LIST_SIZES;
   serial += 1;
   const store: WorkflowStore =
     kind === 'memory' ? new MemoryWorkflowStore({ name: `bench-list-${serial}` }) : new RedisWorkflowStore({ url: redisUrl(CELERIAC_DB), workflowKeyPrefix: `${LIST_PREFIX}${serial}-` });
@@ -116,9 +119,9 @@ export async function listTimings(kind: 'memory' | 'redis'): Promise<ListTiming[
   const out: ListTiming[] = [];
   try {
     await store.connect();
-    const base = Date.now() - 10 * LIST_SIZES[LIST_SIZES.length - 1]!;
+    const base = Date.now() - 10 * sizes[sizes.length - 1]!;
     let stored = 0;
-    for (const runs of LIST_SIZES) {
+    for (const runs of sizes) {
       await fill(store, stored, runs, base);
       stored = runs;
       const first = await app.workflows.list({ limit: 50 });

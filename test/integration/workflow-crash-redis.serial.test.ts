@@ -104,7 +104,9 @@ describe('a workflow when its worker is killed', () => {
       // Every node's task ran at least once, and every node message was delivered from one publish.
       expect(nodeIds.filter((id) => (executions.get(id) ?? 0) < 1)).toEqual([]);
       expect(nodeIds.filter((id) => (tokens.get(id) ?? 0) < 1)).toEqual([]);
-      expect(republished).toBe(0);
+      // A child is published again only when its parent's worker died between publishing it and
+      // marking it sent (then the parent's redelivery republishes it): bounded by what was in flight.
+      expect(republished).toBeLessThanOrEqual(inFlightBound);
       expect(duplicates).toBeLessThanOrEqual(inFlightBound);
     } catch (error) {
       for (const worker of workers) console.error(`--- worker log ---\n${worker.log}`);
