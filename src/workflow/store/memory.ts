@@ -41,7 +41,28 @@ interface MutableRun {
 interface Shared {
   graphs: Map<string, WorkflowGraph>;
   runs: Map<string, MutableRun>;
+  /** Every run, newest first (created desc, then id desc): list pages start with a binary search. */
+  order: RunMeta[];
   events: EventEmitter;
+}
+
+/** True when `a` comes before `b` in newest-first order. */
+function newer(a: { created: number; id: string }, b: { created: number; id: string }): boolean {
+  return a.created > b.created || (a.created === b.created && a.id > b.id);
+}
+
+/** The index of the first entry of `order` that `position` comes before (or equals). */
+function firstAfter(order: readonly RunMeta[], position: { created: number; id: string }, inclusive: boolean): number {
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const entry = order[mid]!;
+    const before = newer(entry, position) || (inclusive && entry.created === position.created && entry.id === position.id);
+    if (before) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 const shared = new Map<string, Shared>();
@@ -57,7 +78,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     const name = options.name ?? 'default';
     let data = shared.get(name);
     if (!data) {
-      data = { graphs: new Map(), runs: new Map(), events: new EventEmitter() };
+      data = { graphs: new Map(), runs: new Map(), order: [], events: new EventEmitter() };
       data.events.setMaxListeners(0);
       shared.set(name, data);
     }
@@ -82,13 +103,15 @@ export class MemoryWorkflowStore implements WorkflowStore {
       nodes.set(key, { status: 'pending', taskId, result: null, error: null, retries: 0, started: null, finished: null, by: null, sent: false, counts: { settled: 0, ok: 0, skipped: 0 }, settledParents: new Map() });
     }
     const expiresAt = options.expiresSeconds > 0 ? Date.now() + options.expiresSeconds * 1000 : Number.POSITIVE_INFINITY;
-    this.data.runs.set(meta.id, { meta: clone(meta), status: 'pending', updated: meta.created, done: 0, errors: 0, nodes, once: new Set(), expiresAt });
+    const stored = clone(meta);
+    this.data.runs.set(meta.id, { meta: stored, status: 'pending', updated: meta.created, done: 0, errors: 0, nodes, once: new Set(), expiresAt });
+    this.data.order.splice(firstAfter(this.data.order, stored, false), 0, stored);
     const trimmed: string[] = [];
     if (options.retention !== undefined) {
-      const same = this.sorted().filter((run) => run.meta.fullname === meta.fullname);
+      const same = this.data.order.filter((entry) => entry.fullname === meta.fullname);
       for (const old of same.slice(options.retention)) {
-        this.data.runs.delete(old.meta.id);
-        trimmed.push(old.meta.id);
+        this.remove(old.id);
+        trimmed.push(old.id);
       }
     }
     return { trimmed };
@@ -110,17 +133,28 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   async listRuns(query: ListQuery): Promise<HeadPage> {
     const limit = pageLimit(query.limit);
-    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
-    const matching = this.sorted().filter(
-      (run) =>
+    const start = query.cursor !== undefined ? firstAfter(this.data.order, decodeCursor(query.cursor), true) : 0;
+    const items: RunHead[] = [];
+    let more = false;
+    for (let i = start; i < this.data.order.length; i += 1) {
+      const run = this.run(this.data.order[i]!.id);
+      if (!run) {
+        i -= 1;
+        continue;
+      }
+      const matches =
         (query.project === undefined || run.meta.project === query.project) &&
         (query.name === undefined || run.meta.fullname === query.name || (query.project !== undefined && run.meta.fullname === `${query.project}.${query.name}`)) &&
-        (query.status === undefined || run.status === query.status) &&
-        (after === undefined || run.meta.created < after.created || (run.meta.created === after.created && run.meta.id < after.id)),
-    );
-    const items: RunHead[] = matching.slice(0, limit).map((run) => ({ meta: run.meta, status: run.status, updated: run.updated }));
+        (query.status === undefined || run.status === query.status);
+      if (!matches) continue;
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push({ meta: run.meta, status: run.status, updated: run.updated });
+    }
     const last = items[items.length - 1];
-    return matching.length > limit && last ? { items, cursor: encodeCursor(last.meta.created, last.meta.id) } : { items };
+    return more && last ? { items, cursor: encodeCursor(last.meta.created, last.meta.id) } : { items };
   }
 
   async startNode(runId: string, key: string, taskId: string, at: number): Promise<{ node: boolean; run: boolean }> {
@@ -258,19 +292,23 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 
   async deleteRun(runId: string): Promise<void> {
+    this.remove(runId);
+  }
+
+  private remove(runId: string): void {
+    const run = this.data.runs.get(runId);
+    if (!run) return;
     this.data.runs.delete(runId);
+    const at = firstAfter(this.data.order, run.meta, false);
+    if (this.data.order[at]?.id === runId) this.data.order.splice(at, 1);
   }
 
   private run(runId: string): MutableRun | undefined {
     const run = this.data.runs.get(runId);
     if (run && run.expiresAt <= Date.now()) {
-      this.data.runs.delete(runId);
+      this.remove(runId);
       return undefined;
     }
     return run;
-  }
-
-  private sorted(): MutableRun[] {
-    return [...this.data.runs.values()].sort((a, b) => b.meta.created - a.meta.created || (a.meta.id < b.meta.id ? 1 : -1));
   }
 }

@@ -34,6 +34,8 @@ export interface RedisWorkflowStoreOptions {
 const SCRIPTS = ['create-run', 'start-node', 'settle-node', 'claim-nodes', 'close-run', 'reopen-run'] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 const json = (value: unknown): string => JSON.stringify(value ?? null);
+/** How many run metas a store keeps in memory. */
+const META_CACHE_SIZE = 10_000;
 
 /** See the module documentation. */
 export class RedisWorkflowStore implements WorkflowStore {
@@ -45,6 +47,8 @@ export class RedisWorkflowStore implements WorkflowStore {
   private command: Redis | undefined;
   private subscriber: Redis | undefined;
   private readonly listeners = new Set<(event: WorkflowEvent) => void>();
+  /** Run metas never change once written: the newest ones are kept here to save a round trip per step. */
+  private readonly metas = new Map<string, RunMeta>();
 
   constructor(options: RedisWorkflowStoreOptions = {}) {
     this.url = options.url ?? 'redis://127.0.0.1:6379/0';
@@ -91,6 +95,7 @@ export class RedisWorkflowStore implements WorkflowStore {
     const args = [this.keys.prefix, meta.fullname, meta.project, meta.id, meta.created, JSON.stringify(meta), options.expiresSeconds, JSON.stringify(Object.keys(taskIds)), ...pairs];
     const created = await this.script('create-run', meta.id, args);
     if (created !== 1) throw new Error(`run ${meta.id} exists already`);
+    this.remember(meta);
     if (options.retention === undefined) return { trimmed: [] };
     const old = await this.retry('retention', () => this.client().zrevrange(this.keys.byName(meta.fullname), options.retention!, -1));
     for (const id of old) await this.deleteRun(id);
@@ -98,8 +103,18 @@ export class RedisWorkflowStore implements WorkflowStore {
   }
 
   async readMeta(runId: string): Promise<RunMeta | undefined> {
+    const cached = this.metas.get(runId);
+    if (cached) return cached;
     const text = await this.retry('readMeta', () => this.client().hget(this.keys.run(runId), 'meta'));
-    return text === null ? undefined : (JSON.parse(text) as RunMeta);
+    if (text === null) return undefined;
+    const meta = JSON.parse(text) as RunMeta;
+    this.remember(meta);
+    return meta;
+  }
+
+  private remember(meta: RunMeta): void {
+    this.metas.set(meta.id, meta);
+    if (this.metas.size > META_CACHE_SIZE) this.metas.delete(this.metas.keys().next().value!);
   }
 
   async getRun(runId: string): Promise<RunState | undefined> {
@@ -250,6 +265,7 @@ export class RedisWorkflowStore implements WorkflowStore {
 
   async deleteRun(runId: string): Promise<void> {
     const meta = await this.readMeta(runId);
+    this.metas.delete(runId);
     const client = this.client();
     await this.retry('deleteRun', async () => {
       const pipeline = client.multi().del(this.keys.run(runId)).zrem(this.keys.all(), runId);
