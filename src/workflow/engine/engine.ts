@@ -78,7 +78,7 @@ export class WorkflowEngine {
       if (meta) events.push(runEvent(meta, 'progress', 'pending', at));
     }
     if (changed.node) events.push(nodeEvent(runId, key, taskId, 'progress', 'queued', at));
-    if (events.length > 0) await this.deps.store.publish(events);
+    this.emit(events);
   }
 
   /** A node's task succeeded with `result`. */
@@ -112,7 +112,7 @@ export class WorkflowEngine {
       const events: WorkflowEvent[] = [];
       if (settled.runPrevious) events.push(runEvent(meta, 'progress', settled.runPrevious, current.at));
       if (settled.first) events.push(nodeEvent(runId, current.key, current.taskId ?? '', settled.status, settled.previous ?? null, current.at));
-      if (events.length > 0) await this.deps.store.publish(events);
+      this.emit(events);
       if (settled.status === 'error' && meta.onFailure === 'stop') {
         await this.close(meta, 'error', { cancelPending: true, cancelRunning: false, error: upstreamError(current.key, 'failed') });
         return;
@@ -136,7 +136,7 @@ export class WorkflowEngine {
     const won = claims.filter((claim) => claim.claimed);
     if (won.length === 0) return;
     const at = this.deps.now();
-    await this.deps.store.publish(won.map((claim) => nodeEvent(meta.id, claim.key, claim.taskId, 'queued', 'pending', at)));
+    this.emit(won.map((claim) => nodeEvent(meta.id, claim.key, claim.taskId, 'queued', 'pending', at)));
     await this.deps.sendNodes(
       won.map((claim) => ({
         runId: meta.id,
@@ -150,6 +150,15 @@ export class WorkflowEngine {
     );
     const keys = won.map((claim) => claim.key);
     await this.deps.store.markSent(meta.id, keys);
+  }
+
+  /**
+   * Publish progress events without waiting for them (they are best effort and keep their order on
+   * the store's connection); events that end a run are awaited by `close()`.
+   */
+  private emit(events: readonly WorkflowEvent[]): void {
+    if (events.length === 0) return;
+    this.deps.store.publish(events).catch((error: unknown) => this.deps.logger.warn('could not publish workflow events', { error: String(error) }));
   }
 
   /** Close an open run; revoke what it canceled while running; send the hook once. Returns whether it changed. */
