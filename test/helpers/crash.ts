@@ -15,7 +15,7 @@ export const FAILURE_DBS = { control: 9, badInput: 15, crashRedis: 9, crashAmqp:
 export const PRIVATE_REDIS_PORTS = [6392, 6393] as const;
 /** The shared Redis of the tests. */
 export const REDIS_HOST = '127.0.0.1';
-export const REDIS_PORT = 6379;
+export const REDIS_PORT = Number(process.env['CELERIAC_TEST_REDIS_PORT'] ?? 6379);
 /** The RabbitMQ of the tests. */
 export const AMQP_URL = process.env['CELERIAC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 /** The interpreter with Debian's python3-celery (5.2.6). */

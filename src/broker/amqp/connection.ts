@@ -6,7 +6,7 @@
  */
 import { connect, type ChannelModel } from 'amqplib';
 import { TransportError } from '../../errors.js';
-import { acceptPyAmqpLongLongs } from './long-long-headers.js';
+import { guardHeaders } from './header-guard.js';
 import { reconnectDelay, redactUrl, type ResolvedAmqpOptions } from './options.js';
 
 /** A component that owns channels on the shared connection. */
@@ -86,7 +86,7 @@ export class AmqpConnection {
       await model.close().catch(() => undefined);
       return;
     }
-    acceptPyAmqpLongLongs(model); // py-amqp's 'L' header ints would otherwise kill the connection
+    guardHeaders(model, this.options.maxHeaderDepth); // py-amqp's 'L' ints, deep or malformed headers would otherwise kill the connection
     model.on('error', () => undefined); // the 'close' event that follows carries the error
     model.on('close', (error?: Error) => this.handleClose(model, error));
     this.model = model;

@@ -8,7 +8,7 @@
  * as `V` (null, so Python still sees the key). See celery-wire README §7.
  * @module
  */
-import { TransportError } from '../../errors.js';
+import { MessageDecodeError, TransportError } from '../../errors.js';
 
 /** A value in amqplib's field-table notation (`{'!': type, value}` forces the type tag). */
 export type AmqpFieldValue =
@@ -73,10 +73,14 @@ export function encodeHeaders(headers: Readonly<Record<string, unknown>>): Recor
   return encodeTable(headers, '');
 }
 
-function decodeValue(value: unknown): unknown {
+/** Default of the deepest nesting of tables/arrays accepted in received headers. */
+export const DEFAULT_MAX_HEADER_DEPTH = 64;
+
+function decodeValue(value: unknown, depth: number, maxDepth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeValue);
   if (Buffer.isBuffer(value)) return new Uint8Array(value);
+  if (depth > maxDepth) throw new MessageDecodeError('headers-too-deep', `Headers are nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((item) => decodeValue(item, depth + 1, maxDepth));
   const record = value as Record<string, unknown>;
   const typed = record['!'];
   if (typed === 'timestamp') return record['value'];
@@ -84,15 +88,23 @@ function decodeValue(value: unknown): unknown {
     const decimal = record['value'] as { places: number; digits: number };
     return decimal.digits / 10 ** decimal.places;
   }
-  return decodeHeaders(record);
+  return decodeTable(record, depth, maxDepth);
+}
+
+function decodeTable(table: Readonly<Record<string, unknown>>, depth: number, maxDepth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(table)) {
+    // A `__proto__` key from the wire stays a plain property instead of becoming the prototype.
+    Object.defineProperty(out, key, { value: decodeValue(value, depth + 1, maxDepth), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /**
  * Turns headers decoded by amqplib into plain values: timestamps (`T`) become epoch seconds,
  * decimals (`D`) numbers, byte arrays (`x`) `Uint8Array`s. Everything else is already plain.
+ * Throws {@link MessageDecodeError} (`headers-too-deep`) when tables/arrays nest deeper than `maxDepth`.
  */
-export function decodeHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(headers)) out[key] = decodeValue(value);
-  return out;
+export function decodeHeaders(headers: Readonly<Record<string, unknown>>, maxDepth = DEFAULT_MAX_HEADER_DEPTH): Record<string, unknown> {
+  return decodeTable(headers, 0, maxDepth);
 }

@@ -4,6 +4,7 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigError } from '../../errors.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from './field-table.js';
 
 /** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
 export interface AmqpReconnectOptions {
@@ -68,6 +69,12 @@ export interface AmqpBrokerOptions {
   tls?: TlsOptions;
   /** Observer of connection events (logging, metrics, tests). Must not throw. Default: none. */
   onEvent?: (event: AmqpBrokerEvent) => void;
+  /**
+   * Deepest nesting of tables/arrays accepted in a received message's headers (8–1000). A message
+   * nested deeper (or with a malformed headers table) is dead-lettered with the reason instead of
+   * reaching the worker; without this bound such a message crashed amqplib's parser. Default `64`.
+   */
+  maxHeaderDepth?: number;
 }
 
 /** The options with every default applied. */
@@ -82,6 +89,7 @@ export interface ResolvedAmqpOptions {
   readonly connectTimeoutMs: number;
   readonly tls: TlsOptions;
   readonly onEvent: (event: AmqpBrokerEvent) => void;
+  readonly maxHeaderDepth: number;
 }
 
 /** Where to connect, in the object form amqplib accepts. */
@@ -135,6 +143,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+function headerDepth(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_HEADER_DEPTH;
+  if (!(Number.isInteger(value) && value >= 8 && value <= 1_000)) throw new ConfigError(`AmqpBroker option maxHeaderDepth must be an integer 8–1000, got ${value}`);
+  return value;
+}
+
 /** Applies the defaults and validates the options. Throws {@link ConfigError}. */
 export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmqpOptions {
   const url = options.url ?? DEFAULT_AMQP_URL;
@@ -167,6 +181,7 @@ export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmq
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
     tls: options.tls ?? {},
     onEvent: options.onEvent ?? (() => undefined),
+    maxHeaderDepth: headerDepth(options.maxHeaderDepth),
   };
 }
 

@@ -94,11 +94,18 @@ class PidboxSubscription implements ConnectionListener {
   private onMessage(message: ConsumeMessage | null): void {
     if (!message || this.closed) return;
     const p = message.properties;
+    let headers: Record<string, unknown>;
+    try {
+      headers = decodeHeaders((p.headers ?? {}) as Record<string, unknown>);
+    } catch (error) {
+      this.logger.error('remote control: ignored a message with unreadable headers', { error: String(error) });
+      return;
+    }
     const raw: RawControlMessage = {
       body: new Uint8Array(message.content.buffer, message.content.byteOffset, message.content.byteLength),
       contentType: typeof p.contentType === 'string' ? p.contentType : 'application/json',
       contentEncoding: typeof p.contentEncoding === 'string' ? p.contentEncoding : 'utf-8',
-      headers: decodeHeaders((p.headers ?? {}) as Record<string, unknown>),
+      headers,
     };
     void this.node.receive(raw, (address, reply) => this.sendReply(address, reply));
   }
