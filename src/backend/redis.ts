@@ -16,12 +16,13 @@
  * (`scripts/copy-lua.mjs` does).
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { serializerByName, type Serializer } from '../protocol/serializer.js';
-import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
+import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 import { RedisBackendKeys } from './redis-keys.js';
 import { decodeChordPart, decodeGroup, decodeMeta, encodeChordPart, encodeValue, orderedMeta } from './redis/codec.js';
 import { closeClient, createRedisClient, retryUntil } from '../redis/connection.js';
@@ -33,6 +34,9 @@ import { TickBatcher } from './redis/tick-batcher.js';
 import { MetaWaiters } from './redis/meta-waiters.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
+
+/** Expiry of advance claims and failure counters when results never expire (`expiresSeconds` 0): a week. */
+const ADVANCE_TTL_SECONDS = 7 * 24 * 3_600;
 
 /** The Redis result backend; see the module documentation. */
 export class RedisBackend implements ResultBackend {
@@ -184,6 +188,30 @@ export class RedisBackend implements ResultBackend {
   async loadCanvas(key: string): Promise<SignatureDict | undefined> {
     const value = await this.retry('loadCanvas', () => this.client().get(this.keys.canvasFragment(key)));
     return value === null ? undefined : (JSON.parse(value) as SignatureDict);
+  }
+
+  async claimAdvance(taskId: string): Promise<AdvanceClaim> {
+    const key = this.keys.advanced(taskId);
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    // SET NX GET answers the previous value in the same atomic step (null: this call claimed it).
+    // The value is unique to this call, so a retried SET whose first reply was lost still sees its own claim.
+    const token = `pending:${randomUUID()}`;
+    const previous = await this.retry('claimAdvance', () => this.client().call('SET', key, token, 'NX', 'GET', 'EX', ttl));
+    return previous === null || previous === token ? 'claimed' : previous === 'done' ? 'done' : 'pending';
+  }
+
+  async completeAdvance(taskId: string): Promise<void> {
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    await this.retry('completeAdvance', () => this.client().set(this.keys.advanced(taskId), 'done', 'EX', ttl));
+  }
+
+  async countHandlingFailure(key: string): Promise<number> {
+    const redisKey = this.keys.handlingFailures(key);
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    const results = await this.retry('countHandlingFailure', () => this.client().multi().incr(redisKey).expire(redisKey, ttl).exec());
+    const [error, count] = results?.[0] ?? [new TransportError('countHandlingFailure: no reply'), 0];
+    if (error) throw error;
+    return Number(count);
   }
 
   async close(): Promise<void> {

@@ -21,6 +21,7 @@ import type { Executor, Outcome } from './execute.js';
 import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
+import { settleHandlingError } from './poison.js';
 import { mayRetry } from './retry.js';
 
 /** What the handler needs. */
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   revokeGraceMs: number;
   /** Runs tasks: in this thread (default) or in a thread pool. */
   execute: Executor;
+  /** Worker-side handling failures of one message before it is failed and dead-lettered (poison cap). */
+  maxHandlingFailures: number;
   /** True when the task (or its workflow root) was revoked, in the backend or in this worker. */
   isRevoked(taskId: string, rootId: string): Promise<boolean>;
 }
@@ -108,8 +111,7 @@ export async function handleDelivery(
     }
     await delivery.ack();
   } catch (error) {
-    deps.logger.error('task handling failed; message requeued', { id: h.id, task: h.task, error: String(error) });
-    await delivery.reject({ requeue: true }).catch(() => undefined);
+    await settleHandlingError(delivery, message, error, extras, deps);
   }
 }
 
