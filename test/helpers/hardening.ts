@@ -1,5 +1,5 @@
 /**
- * Helpers for the hardening tests (issue 12): the Redis databases they own (11–13 on the test
+ * Helpers for the hardening tests (issue 12): the Redis databases they own (11–14 on the test
  * Redis, `CELERIAC_TEST_REDIS_PORT`; nothing else is ever flushed), raw publishing of hand-made
  * task messages on any broker, and an execution counter per task id.
  */
@@ -8,7 +8,7 @@ import type { Broker, WireMessage } from '../../src/broker/broker.js';
 import { REDIS_TEST_HOST, REDIS_TEST_PORT } from './redis.js';
 
 /** The databases the hardening tests own, one per test file. */
-export const HARDENING_DBS = { poison: 11, chainFork: 12, fuzz: 13 } as const;
+export const HARDENING_DBS = { poison: 11, chainFork: 12, fuzz: 13, tags: 14 } as const;
 type HardeningDb = (typeof HARDENING_DBS)[keyof typeof HARDENING_DBS];
 
 /** `redis://host:port/<db>` for one of the hardening databases. */
