@@ -107,7 +107,7 @@ export async function handleDelivery(
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
     } else {
-      await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue, serializerForContentType(delivery.message.contentType).name);
+      await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
     }
     await delivery.ack();
   } catch (error) {
@@ -122,13 +122,14 @@ async function settleOutcome(
   children: ResultTuple[],
   deps: HandlerDeps,
   extras: MetaExtras,
-  queue: string,
+  delivery: Delivery,
   serializer: SerializerName,
 ): Promise<void> {
   const h = message.headers;
+  const { queue, redelivered } = delivery;
   if (outcome.kind === 'success') {
     const ignore = h.ignore_result || task.settings.ignoreResult === true;
-    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras);
+    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras, redelivered);
     return;
   }
   if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
@@ -145,5 +146,5 @@ async function settleOutcome(
         ? new MaxRetriesExceededError(`Can't retry ${h.task}[${h.id}] args:${JSON.stringify(message.args)} kwargs:${JSON.stringify(message.kwargs)}`)
         : outcome.cause
       : outcome.error;
-  await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras);
+  await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras, redelivered);
 }
