@@ -5,6 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { MessageDecodeError } from '../errors.js';
+import { isPrototypeKey } from './safe-keys.js';
 
 /** A serializer name as used in Celery settings. */
 export type SerializerName = 'json' | 'msgpack';
@@ -128,7 +129,7 @@ function toMsgpackValue(value: unknown): unknown {
     const omitted = isOmittedValue(item);
     const packed = omitted ? undefined : toMsgpackValue(item);
     if ((omitted || packed !== item) && !copy) copy = Object.fromEntries(entries.slice(0, index));
-    if (copy && !omitted) copy[key] = packed;
+    if (copy && !omitted && !isPrototypeKey(key)) copy[key] = packed;
   });
   return copy ?? value;
 }

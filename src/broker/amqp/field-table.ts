@@ -9,6 +9,7 @@
  * @module
  */
 import { MessageDecodeError, TransportError } from '../../errors.js';
+import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /** A value in amqplib's field-table notation (`{'!': type, value}` forces the type tag). */
 export type AmqpFieldValue =
@@ -62,6 +63,7 @@ function encodeTable(table: Record<string, unknown>, path: string): { [key: stri
   }
   const out: { [key: string]: AmqpFieldValue } = {};
   for (const [key, item] of Object.entries(table)) {
+    if (isPrototypeKey(key)) continue;
     if (Buffer.byteLength(key) > 255) throw new TransportError(`Header ${path}.${key.slice(0, 20)}…: key longer than 255 bytes`);
     out[key] = encodeValue(item, path === '' ? key : `${path}.${key}`);
   }
@@ -94,8 +96,7 @@ function decodeValue(value: unknown, depth: number, maxDepth: number): unknown {
 function decodeTable(table: Readonly<Record<string, unknown>>, depth: number, maxDepth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(table)) {
-    // A `__proto__` key from the wire stays a plain property instead of becoming the prototype.
-    Object.defineProperty(out, key, { value: decodeValue(value, depth + 1, maxDepth), enumerable: true, writable: true, configurable: true });
+    if (!isPrototypeKey(key)) out[key] = decodeValue(value, depth + 1, maxDepth);
   }
   return out;
 }

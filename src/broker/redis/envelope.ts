@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { MessageDecodeError } from '../../errors.js';
 import type { WireMessage } from '../broker.js';
 import { clampPriority } from './keys.js';
+import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /**
  * celeriac's envelope property holding the absolute expiry (epoch ms) of a message published with
@@ -28,7 +29,7 @@ const TRANSPORT_PROPERTIES = new Set(['delivery_info', 'body_encoding', 'deliver
 export function buildEnvelope(queue: string, priority: unknown, message: WireMessage, startsAt = Date.now()): string {
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message.properties)) {
-    if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key)) properties[key] = value;
+    if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
   }
   const expirationMs = parseExpiration(message.properties['expiration']);
   if (expirationMs !== undefined) properties[EXPIRES_AT_PROPERTY] = startsAt + expirationMs;
@@ -92,7 +93,7 @@ export function parseEnvelope(raw: string): ParsedEnvelope {
   const body = decodeBody(parsed['body'], rawProperties['body_encoding']);
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawProperties)) {
-    if (!TRANSPORT_PROPERTIES.has(key)) properties[key] = value;
+    if (!TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
   }
   const deliveryInfo = rawProperties['delivery_info'];
   const redelivered =
