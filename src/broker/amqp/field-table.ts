@@ -9,6 +9,7 @@
  * @module
  */
 import { MessageDecodeError, TransportError } from '../../errors.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /** A value in amqplib's field-table notation (`{'!': type, value}` forces the type tag). */
@@ -75,8 +76,6 @@ export function encodeHeaders(headers: Readonly<Record<string, unknown>>): Recor
   return encodeTable(headers, '');
 }
 
-/** Default of the deepest nesting of tables/arrays accepted in received headers. */
-export const DEFAULT_MAX_HEADER_DEPTH = 64;
 
 function decodeValue(value: unknown, depth: number, maxDepth: number): unknown {
   if (value === null || typeof value !== 'object') return value;

@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigError } from '../../errors.js';
-import { DEFAULT_MAX_HEADER_DEPTH } from './field-table.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 
 /** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
 export interface AmqpReconnectOptions {

@@ -155,7 +155,7 @@ export class RedisConsumer implements Consumer {
     const { core } = this.context;
     let parsed;
     try {
-      parsed = parseEnvelope(raw);
+      parsed = parseEnvelope(raw, core.options.maxHeaderDepth);
     } catch (error) {
       this.dropMalformed({ tag, queue, raw, priority: 0 }, error as Error);
       return;

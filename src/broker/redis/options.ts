@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_PRIORITY_STEPS } from './keys.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 
 /** Options of {@link RedisBroker}. Every field is optional. */
 export interface RedisBrokerOptions {
@@ -52,6 +53,21 @@ export interface RedisBrokerOptions {
   connectionName?: string;
   /** Called with errors of background work (sweeps, lease refresh, reconnects). Default: ignore. */
   onError?: (error: Error) => void;
+  /**
+   * Deepest nesting of objects/arrays accepted in a message's headers (8–1000); deeper messages
+   * are dead-lettered (`headers-too-deep`) before anything walks them. Default: `64`.
+   */
+  maxHeaderDepth?: number;
+  /**
+   * Most entries kept in a queue's dead-letter list (`<queue>.celeriac.dead`); the oldest are
+   * dropped beyond it. Default: `10_000`.
+   */
+  deadLetterMaxCount?: number;
+  /**
+   * Most bytes of a dead-lettered message kept in its record; a longer one is stored cut to this
+   * size and marked `truncated` (it can be shown but not replayed). Default: `16_384`.
+   */
+  deadLetterMaxBytes?: number;
 }
 
 /** {@link RedisBrokerOptions} with every default filled in. */
@@ -68,6 +84,9 @@ export interface ResolvedRedisBrokerOptions {
   batchLimit: number;
   connectionName: string;
   onError: (error: Error) => void;
+  maxHeaderDepth: number;
+  deadLetterMaxCount: number;
+  deadLetterMaxBytes: number;
 }
 
 /** The default broker URL. */
@@ -101,7 +120,15 @@ export function resolveBrokerOptions(options: RedisBrokerOptions = {}): Resolved
     batchLimit: positive('batchLimit', options.batchLimit ?? 500),
     connectionName: options.connectionName ?? 'celeriac',
     onError: options.onError ?? (() => undefined),
+    maxHeaderDepth: integerIn('maxHeaderDepth', options.maxHeaderDepth ?? DEFAULT_MAX_HEADER_DEPTH, 8, 1_000),
+    deadLetterMaxCount: integerIn('deadLetterMaxCount', options.deadLetterMaxCount ?? 10_000, 1, 10_000_000),
+    deadLetterMaxBytes: integerIn('deadLetterMaxBytes', options.deadLetterMaxBytes ?? 16_384, 256, 512 * 1024 * 1024),
   };
+}
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer ${min}–${max}, got ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

@@ -1,14 +1,23 @@
 /**
- * Issue 12 item 3: on Redis, a message without a delivery tag (or with one already in flight) got
+ * Redis broker hardening (issue 12).
+ *
+ * Item 3: on Redis, a message without a delivery tag (or with one already in flight) got
  * a fallback tag `<tag|celeriac>:<nonce>:<n>` with `n` restarting at 1 on every pop and a nonce per
  * consumer, written with HSET over another in-flight entry: two deliveries shared one `unacked`
  * entry, and after a crash one of them was lost for good. Now every in-flight message has its own
  * entry, whatever its tag, and all of them come back when the consumer goes away unsettled.
+ *
+ * Item 6: headers nested 6,000 deep made every JSON.stringify of the envelope overflow (a retry's
+ * publish, the requeue, the visibility sweep): the message stayed in `unacked` for good. Headers
+ * deeper than `maxHeaderDepth` (64) are now dead-lettered on arrival, and a requeue or sweep of
+ * an envelope that cannot be written back moves it unmarked instead of throwing.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/broker/broker.js';
 import { RedisBroker } from '../../src/broker/redis.js';
+import { markRedelivered } from '../../src/broker/redis/envelope.js';
+import { Celeriac } from '../../src/app.js';
 import { kombuEnvelope, jsonBody } from '../fixtures/crash/bad-messages.js';
 import { flushHardeningDb, HARDENING_DBS, hardeningRedis, hardeningRedisUrl } from '../helpers/hardening.js';
 import { requireRedis } from '../helpers/redis.js';
@@ -56,6 +65,48 @@ describe('Redis fallback delivery tags', () => {
       expect(await raw.hlen('unacked')).toBe(0);
     } finally {
       await broker.close().catch(() => undefined);
+      raw.disconnect();
+    }
+  }, 30_000);
+});
+
+function deepEnvelope(queue: string, depth: number, id: string): string {
+  let deep = '"bottom"';
+  for (let i = 0; i < depth; i++) deep = `[${deep}]`;
+  const text = kombuEnvelope(queue, { body: jsonBody([1]), contentType: 'application/json', headers: { task: 'deep.retry', id, deep: 'PLACEHOLDER' } });
+  return text.replace('"PLACEHOLDER"', deep);
+}
+
+describe('Redis headers nested 6,000 deep', () => {
+  it('markRedelivered never throws on an envelope it cannot write back', () => {
+    const raw = deepEnvelope('q', 6_000, 'x');
+    expect(markRedelivered(raw)).toBe(raw);
+  });
+
+  it('are dead-lettered with the reason, nothing stays unacked, and the worker keeps serving', async () => {
+    const queue = 'hardening_deep';
+    const raw = hardeningRedis(DB);
+    const app = new Celeriac({ broker: hardeningRedisUrl(DB), backend: hardeningRedisUrl(DB), defaultQueue: queue, logLevel: 'silent' });
+    let runs = 0;
+    app.task('deep.retry', async (value: number) => {
+      runs += 1;
+      return value;
+    });
+    const worker = await app.worker({ queues: [queue], concurrency: 2, handleSignals: false, remoteControl: false }).start();
+    try {
+      await raw.lpush(queue, deepEnvelope(queue, 6_000, randomUUID()));
+      const { broker } = await app.connect();
+      const dead = await waitFor(async () => {
+        const letters = await broker.deadLetters(queue);
+        return letters.length >= 1 && letters;
+      }, 10_000, 'the deep message dead-lettered');
+      expect(dead[0]!.reason).toMatch(/headers-too-deep/);
+      expect(await raw.hlen('unacked')).toBe(0);
+      expect(runs).toBe(0);
+      expect(await app.sendTask('deep.retry', [5]).then((result) => result.get({ timeout: 10_000 }))).toBe(5);
+    } finally {
+      await worker.stop({ timeoutMs: 5_000 });
+      await app.close();
       raw.disconnect();
     }
   }, 30_000);
