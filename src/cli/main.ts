@@ -4,11 +4,13 @@
  *   celeriac worker -A ./tasks.js --broker redis://… --backend redis://… -Q q1,q2 -c 16
  *   celeriac call add --args '[2,2]' --kwargs '{}' --wait
  *   celeriac result <task-id>
+ *   celeriac dead list|show <n>|replay|purge -Q <queue>
  * @module
  */
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
+import { deadCommand } from './dead.js';
 
 const program = new Command()
   .name('celeriac')
@@ -47,6 +49,17 @@ withApp(program.command('result').argument('<id>', 'task id').description("print
   .option('-w, --wait', 'wait until the task is ready')
   .option('-t, --timeout <seconds>', 'with --wait: give up after this many seconds')
   .action(async (id: string, flags) => run(() => resultCommand(id, flags)));
+
+withApp(
+  program
+    .command('dead')
+    .argument('<action>', 'list | show | replay | purge')
+    .argument('[index]', 'with show: the letter number printed by list')
+    .description("inspect, replay or purge a queue's dead letters"),
+)
+  .option('-Q, --queue <name>', 'the queue whose dead letters to use (default: celery)')
+  .option('--limit <n>', 'with replay: at most this many, oldest first')
+  .action(async (action: string, index: string | undefined, flags) => run(() => deadCommand(action, index, flags)));
 
 program
   .command('bench')

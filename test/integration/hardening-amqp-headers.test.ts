@@ -117,4 +117,17 @@ describe('deep headers on RabbitMQ', () => {
     expect(results).toEqual([1, 2, 3]);
     expect(events.filter((type) => type === 'disconnected')).toEqual([]);
   }, 60_000);
+
+  it('replays dead letters onto the queue (dead-lettered again here) and purges them', async () => {
+    const { broker } = (await app.connect()) as { broker: Broker };
+    expect(await broker.replayDeadLetters(queue)).toBe(2);
+    const again = await waitFor(async () => {
+      const letters = await broker.deadLetters(queue);
+      return letters.length >= 2 && letters;
+    }, 20_000, 'the replayed letters dead-lettered again');
+    // Their unreadable headers were dropped when they were dead-lettered: now they lack `task`.
+    for (const letter of again) expect(letter.reason).toMatch(/missing-header/);
+    expect(await broker.purgeDeadLetters(queue)).toBe(2);
+    expect(await broker.deadLetters(queue)).toEqual([]);
+  }, 60_000);
 });

@@ -11,8 +11,14 @@
  * publish, the requeue, the visibility sweep): the message stayed in `unacked` for good. Headers
  * deeper than `maxHeaderDepth` (64) are now dead-lettered on arrival, and a requeue or sweep of
  * an envelope that cannot be written back moves it unmarked instead of throwing.
+ *
+ * Item 7: the dead-letter list had no cap and stored whole messages (98 MB after a fuzz run). It
+ * now keeps the newest `deadLetterMaxCount` records, each cut to `deadLetterMaxBytes` (marked
+ * truncated), and `celeriac dead list | show | replay | purge` works on it.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/broker/broker.js';
 import { RedisBroker } from '../../src/broker/redis.js';
@@ -110,4 +116,47 @@ describe('Redis headers nested 6,000 deep', () => {
       raw.disconnect();
     }
   }, 30_000);
+});
+
+const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { timeout: 30_000 });
+
+describe('Redis dead letters are bounded and can be handled with the CLI', () => {
+  it('keeps the newest deadLetterMaxCount records, cuts large ones, and celeriac dead lists, shows, replays and purges', async () => {
+    const queue = 'hardening_dead';
+    const url = hardeningRedisUrl(DB);
+    const raw = hardeningRedis(DB);
+    const broker = new RedisBroker({ url, deadLetterMaxCount: 3, deadLetterMaxBytes: 1_024 });
+    try {
+      await broker.consume([queue], { prefetch: 10, onMessage: (delivery) => void delivery.reject({ requeue: false, reason: `rejected ${String(delivery.message.headers['n'])}` }) });
+      for (let n = 0; n < 5; n++) {
+        const body = n === 4 ? jsonBody(['x'.repeat(5_000)]) : jsonBody([n]);
+        await raw.lpush(queue, kombuEnvelope(queue, { body, contentType: 'application/json', headers: { task: 't', id: randomUUID(), n } }));
+      }
+      const letters = await waitFor(async () => {
+        const all = await broker.deadLetters(queue);
+        return all.some((letter) => letter.reason === 'rejected 4') && all;
+      }, 10_000, 'five dead letters');
+      expect(letters.map((letter) => letter.reason)).toEqual(['rejected 2', 'rejected 3', 'rejected 4']);
+      expect(letters.map((letter) => letter.truncated === true)).toEqual([false, false, true]);
+      expect(Buffer.byteLength(letters[2]!.raw)).toBeLessThanOrEqual(1_024);
+      await broker.close();
+
+      const common = ['--broker', url, '--backend', url, '-Q', queue];
+      const listed = await cli('dead', 'list', ...common);
+      expect(listed.stdout).toContain('0\trejected 2\n');
+      expect(listed.stdout).toContain('2\trejected 4\t[truncated]\n');
+      expect(listed.stdout).toContain('3 dead letter(s)');
+      const shown = JSON.parse((await cli('dead', 'show', '1', ...common)).stdout) as { reason: string; raw: string };
+      expect(shown.reason).toBe('rejected 3');
+      expect(JSON.parse(shown.raw)).toMatchObject({ headers: { n: 3 } });
+      expect((await cli('dead', 'replay', ...common)).stdout).toContain('replayed 2 dead letter(s)');
+      expect(await raw.llen(queue)).toBe(2); // the truncated one cannot be replayed and stays
+      expect((await cli('dead', 'purge', ...common)).stdout).toContain('purged 1 dead letter(s)');
+      expect(await raw.llen(`${queue}.celeriac.dead`)).toBe(0);
+      await expect(cli('dead', 'show', '9', ...common)).rejects.toThrow(/no dead letter #9/);
+    } finally {
+      await broker.close().catch(() => undefined);
+      raw.disconnect();
+    }
+  }, 60_000);
 });

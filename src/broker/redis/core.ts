@@ -71,9 +71,9 @@ export class BrokerCore {
    * Settle a held delivery and move its message atomically (`lua/settle.lua`), retrying through
    * reconnects. Resolves true when this client still owned the delivery.
    */
-  async settle(tag: string, mode: SettleMode, destination: string, payload: string, score = 0): Promise<boolean> {
+  async settle(tag: string, mode: SettleMode, destination: string, payload: string, score = 0, cap = 0): Promise<boolean> {
     const reply = await retryUntil(this.deadline(), `settle (${mode})`, () =>
-      this.script('settle', [this.keys.unacked, this.keys.unackedIndex, destination], [tag, mode, payload, score]),
+      this.script('settle', [this.keys.unacked, this.keys.unackedIndex, destination], [tag, mode, payload, score, cap]),
     );
     return reply === 1;
   }
