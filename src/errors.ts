@@ -120,3 +120,16 @@ export class TimeLimitExceededError extends CeleriacError {
     super(`${hard ? 'Hard' : 'Soft'} time limit (${limitSeconds}s) exceeded`);
   }
 }
+
+/**
+ * `url` with its password (everything between `user:` and the last `@`, so an unencoded `@` in
+ * the password is covered too) replaced by `***`, for logs and error messages. A URL carrying only
+ * `secret@host` is masked whole.
+ */
+export function redactUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
+  if (!match) return url;
+  const [, scheme, userinfo, rest] = match as unknown as [string, string, string, string];
+  const colon = userinfo.indexOf(':');
+  return `${scheme}${colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`}@${rest}`;
+}

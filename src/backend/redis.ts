@@ -25,7 +25,7 @@ import { serializerByName, type Serializer } from '../protocol/serializer.js';
 import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 import { RedisBackendKeys } from './redis-keys.js';
 import { decodeChordPart, decodeGroup, decodeMeta, encodeChordPart, encodeValue, orderedMeta } from './redis/codec.js';
-import { closeClient, createRedisClient, retryUntil } from '../redis/connection.js';
+import { closeClient, createRedisClient, isFatalConnectError, openClient, retryUntil } from '../redis/connection.js';
 import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type ResolvedRedisBackendOptions } from './redis/options.js';
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
@@ -93,8 +93,13 @@ export class RedisBackend implements ResultBackend {
       defineBackendScripts(client);
       this.commandClient = client;
       try {
-        await client.connect();
+        await openClient(client, this.options.url);
       } catch (error) {
+        if (isFatalConnectError(error)) {
+          this.connecting = undefined;
+          this.commandClient = undefined;
+          throw error;
+        }
         this.options.onError(error as Error);
       }
     })();

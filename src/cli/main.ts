@@ -8,7 +8,7 @@
  * @module
  */
 import { Command } from 'commander';
-import { CeleriacError } from '../errors.js';
+import { CeleriacError, redactUrl } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
 import { deadCommand } from './dead.js';
 
@@ -69,14 +69,25 @@ program
   .argument('[options...]', 'options for bench/run.ts, e.g. --quick --transport redis --workload W1')
   .action(async (args: string[]) => run(() => benchCommand(args)));
 
+/**
+ * Runs a command. A failure is one line on stderr (passwords in URLs masked) and exit code 2, at
+ * once: connections still retrying in the background (a wrong password, an unreachable broker)
+ * must not keep the process hanging. `CELERIAC_DEBUG=1` adds the stack.
+ */
 async function run(command: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await command();
   } catch (error) {
-    const message = error instanceof CeleriacError ? `${error.name}: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
-    process.stderr.write(`celeriac: ${message}\n`);
-    process.exitCode = 2;
+    const message = error instanceof CeleriacError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`celeriac: ${maskUrls(message).split('\n')[0]}\n`);
+    if (process.env['CELERIAC_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${maskUrls(error.stack)}\n`);
+    process.exit(2);
   }
+}
+
+/** Every URL in `text` with its password masked. */
+function maskUrls(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => redactUrl(url));
 }
 
 await program.parseAsync(process.argv);

@@ -5,7 +5,8 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { TransportError } from '../errors.js';
+import { redactUrl, TransportError } from '../errors.js';
+import { isAuthError } from './url.js';
 
 /** What a connection is used for; shown in `CLIENT LIST` as the name suffix. */
 export type ConnectionRole = 'cmd' | 'wait' | 'sub';
@@ -32,9 +33,52 @@ export function createRedisClient(url: string, name: string, role: ConnectionRol
   return client;
 }
 
-/** Connect a lazily created client; resolves at once when it is already connecting or ready. */
-export async function ensureConnected(client: Redis): Promise<void> {
-  if (client.status === 'wait') await client.connect();
+/**
+ * Connect a lazily created client. Redis refusing the credentials is fatal: the client stops
+ * reconnecting and a {@link TransportError} names the URL (password masked) and Redis's reply.
+ * Any other failure is rethrown as a TransportError too; callers that prefer to keep reconnecting
+ * in the background catch it (see {@link isFatalConnectError}).
+ */
+export async function openClient(client: Redis, url: string): Promise<void> {
+  // connect() itself only says "Connection is closed": the reason is the last 'error' event.
+  let last: Error | undefined;
+  const listener = (error: Error): void => void (last = error);
+  client.on('error', listener);
+  try {
+    if (client.status === 'wait') await client.connect();
+  } catch (error) {
+    const cause = last ?? (error as Error);
+    if (isAuthError(cause)) {
+      client.disconnect();
+      throw new FatalConnectError(`Redis at ${redactUrl(url)} refused the credentials: ${cause.message}`, { cause });
+    }
+    if (isTlsError(cause)) {
+      client.disconnect();
+      throw new FatalConnectError(`TLS with Redis at ${redactUrl(url)} failed: ${cause.message}`, { cause });
+    }
+    throw new TransportError(`Cannot connect to Redis at ${redactUrl(url)}: ${cause.message}`, { cause });
+  } finally {
+    client.off('error', listener);
+  }
+}
+
+/** A connection failure retrying cannot fix (refused credentials, a certificate error). */
+export class FatalConnectError extends TransportError {
+  override name = 'TransportError';
+}
+
+/** True for errors {@link openClient} reports as fatal. */
+export function isFatalConnectError(error: unknown): error is FatalConnectError {
+  return error instanceof FatalConnectError;
+}
+
+/** True when `error` is a TLS certificate or handshake failure. */
+export function isTlsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)) ||
+    (error instanceof Error && /certificate|self[- ]signed|SSL routines|wrong version number/i.test(error.message))
+  );
 }
 
 /** Close a client: QUIT politely when connected, otherwise drop the socket. Never throws. */
@@ -54,6 +98,7 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|CLUSTERDOWN
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'ReplyError') return TRANSIENT_REPLY.test(error.message);
+  if (isAuthError(error) || isTlsError(error)) return false;
   return true;
 }
 

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { SerializerName } from '../../protocol/serializer.js';
+import { checkRedisUrl } from '../../redis/url.js';
 
 /** Options of {@link RedisBackend}. Every field is optional. */
 export interface RedisBackendOptions {
@@ -40,7 +41,7 @@ export interface ResolvedRedisBackendOptions {
 /** Fill in defaults and check values. Throws a {@link ConfigError} for invalid ones. */
 export function resolveBackendOptions(options: RedisBackendOptions = {}): ResolvedRedisBackendOptions {
   const url = options.url ?? 'redis://127.0.0.1:6379/0';
-  if (!/^rediss?:\/\//i.test(url)) throw new ConfigError(`Not a Redis URL: ${url}`);
+  checkRedisUrl(url);
   const serializer = options.serializer ?? 'json';
   if (serializer !== 'json' && serializer !== 'msgpack') throw new ConfigError(`Unsupported result serializer: ${String(serializer)}`);
   const expiresSeconds = options.expiresSeconds ?? 86_400;

@@ -3,7 +3,7 @@
  * @module
  */
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, redactUrl } from '../../errors.js';
 import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 
 /** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
@@ -132,10 +132,7 @@ export function parseAmqpUrl(url: string, heartbeat?: number): AmqpConnectionTar
   return target;
 }
 
-/** The URL with its password replaced by `***`, for error messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
-}
+export { redactUrl };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

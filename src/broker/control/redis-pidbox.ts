@@ -11,7 +11,8 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, redactUrl } from '../../errors.js';
+import { openClient } from '../../redis/connection.js';
 import { ControlNode } from './node.js';
 import { BINDING_SEPARATOR, buildReplyEnvelope, directRoute, parseControlEnvelope } from './redis-envelope.js';
 import {
@@ -41,11 +42,11 @@ export function redisDbOf(url: string): number {
   try {
     path = new URL(url).pathname.replace(/^\//, '');
   } catch {
-    throw new ConfigError(`Not a Redis URL: ${url}`);
+    throw new ConfigError(`Not a Redis URL: ${redactUrl(url)}`);
   }
   if (path === '') return 0;
   const db = Number(path);
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`The Redis URL ${url} names no database number`);
+  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`The Redis URL ${redactUrl(url)} names no database number`);
   return db;
 }
 
@@ -115,7 +116,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
   // After a reconnect (e.g. a Redis restart without persistence) the binding is recorded again.
   commands.on('ready', () => void bind().catch(onError));
   try {
-    await Promise.all([subscriber.connect(), commands.connect()]);
+    await Promise.all([openClient(subscriber, options.url), openClient(commands, options.url)]);
     await subscriber.psubscribe(channel);
   } catch (error) {
     subscriber.disconnect();

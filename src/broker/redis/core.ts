@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { TransportError } from '../../errors.js';
 import { AckBatcher } from './acks.js';
-import { closeClient, createRedisClient, ensureConnected, retryUntil } from '../../redis/connection.js';
+import { closeClient, createRedisClient, isFatalConnectError, openClient, retryUntil } from '../../redis/connection.js';
 import { RedisBrokerKeys } from './keys.js';
 import { DeliveryLeases } from './leases.js';
 import type { ResolvedRedisBrokerOptions } from './options.js';
@@ -42,8 +42,13 @@ export class BrokerCore {
       defineBrokerScripts(client);
       this.commandClient = client;
       try {
-        await ensureConnected(client);
+        await openClient(client, this.options.url);
       } catch (error) {
+        if (isFatalConnectError(error)) {
+          this.connecting = undefined;
+          this.commandClient = undefined;
+          throw error;
+        }
         // ioredis keeps reconnecting in the background; commands retry under their deadlines.
         this.options.onError(error as Error);
       }

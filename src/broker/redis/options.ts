@@ -5,6 +5,7 @@
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_PRIORITY_STEPS } from './keys.js';
 import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
+import { checkRedisUrl } from '../../redis/url.js';
 
 /** Options of {@link RedisBroker}. Every field is optional. */
 export interface RedisBrokerOptions {
@@ -95,7 +96,7 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 /** Fill in defaults and check values. Throws a {@link ConfigError} for invalid ones. */
 export function resolveBrokerOptions(options: RedisBrokerOptions = {}): ResolvedRedisBrokerOptions {
   const url = options.url ?? DEFAULT_REDIS_URL;
-  if (!/^rediss?:\/\//i.test(url)) throw new ConfigError(`Not a Redis URL: ${url}`);
+  checkRedisUrl(url);
   const visibilityTimeoutMs = positive('visibilityTimeoutMs', options.visibilityTimeoutMs ?? 3_600_000);
   const prioritySteps = options.prioritySteps ?? DEFAULT_PRIORITY_STEPS;
   if (prioritySteps.some((step) => !Number.isInteger(step) || step < 0 || step > 9)) {
