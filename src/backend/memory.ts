@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { isReady } from '../states.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
@@ -77,11 +78,11 @@ export class MemoryBackend implements ResultBackend {
   waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
     return new Promise((resolve) => {
       const { events } = this.store;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const finish = (meta: TaskMeta | undefined): void => {
         events.off(taskId, onMeta);
         options.signal?.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         this.pendingWaits.delete(onAbort);
         resolve(meta && structuredClone(meta));
       };
@@ -94,7 +95,7 @@ export class MemoryBackend implements ResultBackend {
       if (current && isReady(current.status)) return finish(current);
       if (options.signal?.aborted) return finish(undefined);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs !== undefined) timer = setTimeout(() => finish(undefined), options.timeoutMs);
+      if (options.timeoutMs !== undefined) timer = setLongTimeout(() => finish(undefined), options.timeoutMs);
       this.pendingWaits.add(onAbort);
     });
   }

@@ -5,6 +5,7 @@
  */
 import type { DeadLetter, WireMessage } from './broker.js';
 import { Fifo } from './fifo.js';
+import { setLongTimeout } from '../timers.js';
 
 /** A message sitting in (or taken from) a memory queue. */
 export interface QueuedEntry {
@@ -79,7 +80,7 @@ export class MemoryQueueStore {
     const now = Date.now();
     const entry: QueuedEntry = { queue, message, priority, redelivered, expiresAt: expiryOf(message, now) };
     if (deliverAt !== undefined && deliverAt > now) {
-      setTimeout(() => this.push(entry, false), deliverAt - now).unref();
+      setLongTimeout(() => this.push(entry, false), deliverAt - now, { unref: true });
       return;
     }
     this.push(entry, false);
