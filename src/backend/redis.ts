@@ -56,7 +56,7 @@ export class RedisBackend implements ResultBackend {
     this.options = resolveBackendOptions(options);
     this.keys = new RedisBackendKeys(this.options.keyPrefix, databaseOf(this.options.url));
     this.serializer = serializerByName(this.options.serializer);
-    this.hub = new SubscriberHub(this.options.url, this.options.connectionName, this.options.onError);
+    this.hub = new SubscriberHub(this.options.url, this.options.connectionName, this.options.onError, this.options.tls);
     this.revocations = new RevocationCache(
       () => this.client(),
       this.hub,
@@ -89,7 +89,7 @@ export class RedisBackend implements ResultBackend {
 
   connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError, this.options.tls);
       defineBackendScripts(client);
       this.commandClient = client;
       try {

@@ -61,7 +61,7 @@ export class RedisBroker implements Broker {
   constructor(options: RedisBrokerOptions = {}) {
     const resolved = resolveBrokerOptions(options);
     this.core = new BrokerCore(resolved);
-    this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError);
+    this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError, resolved.tls);
     this.promoter = new DelayedPromoter(this.core);
     this.sweeper = new VisibilitySweeper(this.core);
     this.publisher = new PublishBatcher(this.core, (list) => [...this.consumers].find((consumer) => consumer.canClaim(list)));

@@ -5,8 +5,9 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { redactUrl, TransportError } from '../errors.js';
+import { isTlsError, redactUrl, TransportError } from '../errors.js';
 import { isAuthError } from './url.js';
+import type { ConnectionOptions } from 'node:tls';
 
 /** What a connection is used for; shown in `CLIENT LIST` as the name suffix. */
 export type ConnectionRole = 'cmd' | 'wait' | 'sub';
@@ -17,8 +18,9 @@ export type ConnectionRole = 'cmd' | 'wait' | 'sub';
  * retry them with {@link retryUntil} under their own deadline. `sub` connections do not resubscribe
  * by themselves: their owner subscribes again explicitly, then re-reads what it may have missed.
  */
-export function createRedisClient(url: string, name: string, role: ConnectionRole, onError: (error: Error) => void): Redis {
+export function createRedisClient(url: string, name: string, role: ConnectionRole, onError: (error: Error) => void, tls?: ConnectionOptions): Redis {
   const client = new Redis(url, {
+    ...(tls ? { tls } : {}),
     protocol: 2,
     lazyConnect: true,
     connectionName: `${name}:${role}`,
@@ -72,14 +74,6 @@ export function isFatalConnectError(error: unknown): error is FatalConnectError 
   return error instanceof FatalConnectError;
 }
 
-/** True when `error` is a TLS certificate or handshake failure. */
-export function isTlsError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    (typeof code === 'string' && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)) ||
-    (error instanceof Error && /certificate|self[- ]signed|SSL routines|wrong version number/i.test(error.message))
-  );
-}
 
 /** Close a client: QUIT politely when connected, otherwise drop the socket. Never throws. */
 export async function closeClient(client: Redis): Promise<void> {

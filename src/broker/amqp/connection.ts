@@ -5,7 +5,7 @@
  * @module
  */
 import { connect, type ChannelModel } from 'amqplib';
-import { TransportError } from '../../errors.js';
+import { isTlsError, TransportError } from '../../errors.js';
 import { guardHeaders } from './header-guard.js';
 import { reconnectDelay, redactUrl, type ResolvedAmqpOptions } from './options.js';
 
@@ -80,7 +80,8 @@ export class AmqpConnection {
       });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new TransportError(`Cannot connect to RabbitMQ at ${redactUrl(this.options.url)}: ${reason}`, { cause });
+      const what = isTlsError(cause) ? 'TLS with RabbitMQ' : 'Cannot connect to RabbitMQ';
+      throw new TransportError(`${what} at ${redactUrl(this.options.url)} failed: ${reason}`.replace(/^Cannot connect to RabbitMQ at (.*) failed: /, 'Cannot connect to RabbitMQ at $1: '), { cause });
     }
     if (this.state === 'closed') {
       await model.close().catch(() => undefined);

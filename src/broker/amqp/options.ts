@@ -2,6 +2,7 @@
  * Options of the RabbitMQ broker, their defaults, and parsing of `amqp://` URLs.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigError, redactUrl } from '../../errors.js';
 import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
@@ -64,7 +65,10 @@ export interface AmqpBrokerOptions {
   connectTimeoutMs?: number;
   /**
    * TLS settings for `amqps://` (`ca`, `cert`, `key`, `passphrase`, `rejectUnauthorized`, `servername`…),
-   * passed to `tls.connect`. Default: none (system CAs, server name from the URL host).
+   * passed to `tls.connect` by every connection (the broker's and its remote control's). The URL may
+   * carry RabbitMQ's spellings instead: `cacertfile`, `certfile`, `keyfile` (file paths), `verify`
+   * (`verify_peer` | `verify_none`) and `server_name_indication`; these options win.
+   * Default: none (system CAs, server name from the URL host).
    */
   tls?: TlsOptions;
   /** Observer of connection events (logging, metrics, tests). Must not throw. Default: none. */
@@ -140,6 +144,37 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+const TLS_FILES = { cacertfile: 'ca', certfile: 'cert', keyfile: 'key' } as const;
+
+/** TLS settings from an `amqps://` URL's query (RabbitMQ's spellings); see {@link AmqpBrokerOptions.tls}. */
+export function tlsFromUrl(url: string): TlsOptions {
+  let query: URLSearchParams;
+  try {
+    query = new URL(url.replace(/^(pyamqp|librabbitmq):\/\//, 'amqp://')).searchParams;
+  } catch {
+    return {};
+  }
+  const tls: TlsOptions = {};
+  for (const [param, option] of Object.entries(TLS_FILES)) {
+    const path = query.get(param);
+    if (path === null) continue;
+    try {
+      tls[option] = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`Cannot read ${param}=${path} of ${redactUrl(url)}: ${(error as Error).message}`);
+    }
+  }
+  const verify = query.get('verify');
+  if (verify !== null) {
+    if (verify !== 'verify_peer' && verify !== 'verify_none') throw new ConfigError(`verify must be verify_peer or verify_none in ${redactUrl(url)}`);
+    tls.rejectUnauthorized = verify === 'verify_peer';
+  }
+  const servername = query.get('server_name_indication');
+  if (servername !== null) tls.servername = servername;
+  if (Object.keys(tls).length > 0 && !url.toLowerCase().startsWith('amqps://')) throw new ConfigError(`TLS settings in ${redactUrl(url)} need the amqps:// scheme`);
+  return tls;
+}
+
 function headerDepth(value: number | undefined): number {
   if (value === undefined) return DEFAULT_MAX_HEADER_DEPTH;
   if (!(Number.isInteger(value) && value >= 8 && value <= 1_000)) throw new ConfigError(`AmqpBroker option maxHeaderDepth must be an integer 8–1000, got ${value}`);
@@ -176,7 +211,7 @@ export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmq
     publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs, 30_000),
     maxBufferedPublishes: positive('maxBufferedPublishes', options.maxBufferedPublishes, 10_000),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
-    tls: options.tls ?? {},
+    tls: { ...tlsFromUrl(url), ...options.tls },
     onEvent: options.onEvent ?? (() => undefined),
     maxHeaderDepth: headerDepth(options.maxHeaderDepth),
   };

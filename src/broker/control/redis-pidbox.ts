@@ -13,6 +13,7 @@
 import { Redis } from 'ioredis';
 import { ConfigError, redactUrl } from '../../errors.js';
 import { openClient } from '../../redis/connection.js';
+import { redisTarget, type RedisTarget, type RedisTlsOptions } from '../../redis/tls.js';
 import { ControlNode } from './node.js';
 import { BINDING_SEPARATOR, buildReplyEnvelope, directRoute, parseControlEnvelope } from './redis-envelope.js';
 import {
@@ -34,6 +35,8 @@ export interface RedisRemoteControlOptions extends RemoteControlOptions {
   keyPrefix?: string;
   /** Shown in `CLIENT LIST` (suffixed `:pidbox`). Default: `'celeriac'`. */
   connectionName?: string;
+  /** TLS settings for `rediss://` (the broker's `tls` option; the URL's `ssl_*` parameters also apply). */
+  tls?: RedisTlsOptions;
 }
 
 /** The database number of a Redis URL (its path), 0 when absent. */
@@ -50,8 +53,9 @@ export function redisDbOf(url: string): number {
   return db;
 }
 
-function client(url: string, name: string): Redis {
-  return new Redis(url, {
+function client(target: RedisTarget, name: string): Redis {
+  return new Redis(target.url, {
+    ...(target.tls ? { tls: target.tls } : {}),
     protocol: 2,
     lazyConnect: true,
     connectionName: `${name}:pidbox`,
@@ -80,8 +84,9 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
   const bindingKey = `${prefix}_kombu.binding.${pidboxExchangeName(namespace)}`;
   const bindingMember = `${BINDING_SEPARATOR}${BINDING_SEPARATOR}${queueName}`;
   const name = options.connectionName ?? 'celeriac';
-  const subscriber = client(options.url, name);
-  const commands = client(options.url, name);
+  const connectTo = redisTarget(options.url, options.tls);
+  const subscriber = client(connectTo, name);
+  const commands = client(connectTo, name);
   const node = new ControlNode(target, logger);
   let closed = false;
 

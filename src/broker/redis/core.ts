@@ -38,7 +38,7 @@ export class BrokerCore {
   /** Open the command connection (idempotent). */
   connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError, this.options.tls);
       defineBrokerScripts(client);
       this.commandClient = client;
       try {

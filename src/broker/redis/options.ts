@@ -6,6 +6,7 @@ import { ConfigError } from '../../errors.js';
 import { DEFAULT_PRIORITY_STEPS } from './keys.js';
 import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 import { checkRedisUrl } from '../../redis/url.js';
+import { redisTarget, type RedisTlsOptions } from '../../redis/tls.js';
 
 /** Options of {@link RedisBroker}. Every field is optional. */
 export interface RedisBrokerOptions {
@@ -69,6 +70,13 @@ export interface RedisBrokerOptions {
    * size and marked `truncated` (it can be shown but not replayed). Default: `16_384`.
    */
   deadLetterMaxBytes?: number;
+  /**
+   * TLS for `rediss://` (Node's `tls.ConnectionOptions`: `ca`, `cert`, `key`, `servername`,
+   * `rejectUnauthorized`, …), used by every connection of the broker and of its remote control.
+   * The URL may carry Celery's `ssl_cert_reqs`, `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`,
+   * `ssl_check_hostname` (and `ssl_servername`) instead; these options win. Default: system CAs.
+   */
+  tls?: RedisTlsOptions;
 }
 
 /** {@link RedisBrokerOptions} with every default filled in. */
@@ -88,6 +96,8 @@ export interface ResolvedRedisBrokerOptions {
   maxHeaderDepth: number;
   deadLetterMaxCount: number;
   deadLetterMaxBytes: number;
+  /** TLS settings (undefined: plain TCP); `url` has the TLS query parameters removed. */
+  tls: RedisTlsOptions | undefined;
 }
 
 /** The default broker URL. */
@@ -97,13 +107,15 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 export function resolveBrokerOptions(options: RedisBrokerOptions = {}): ResolvedRedisBrokerOptions {
   const url = options.url ?? DEFAULT_REDIS_URL;
   checkRedisUrl(url);
+  const target = redisTarget(url, options.tls);
   const visibilityTimeoutMs = positive('visibilityTimeoutMs', options.visibilityTimeoutMs ?? 3_600_000);
   const prioritySteps = options.prioritySteps ?? DEFAULT_PRIORITY_STEPS;
   if (prioritySteps.some((step) => !Number.isInteger(step) || step < 0 || step > 9)) {
     throw new ConfigError(`prioritySteps must be integers 0..9, got ${JSON.stringify(prioritySteps)}`);
   }
   return {
-    url,
+    url: target.url,
+    tls: target.tls,
     keyPrefix: options.keyPrefix ?? '',
     visibilityTimeoutMs,
     leaseRefreshIntervalMs: positive(
