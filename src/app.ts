@@ -216,7 +216,14 @@ export class Celeriac implements CanvasApplier {
 
   /** Open broker and backend connections (done lazily by every other method). */
   connect(): Promise<Connected> {
-    this.connecting ??= this.open();
+    if (!this.connecting) {
+      const opening = this.open();
+      this.connecting = opening;
+      // A failed open is forgotten, so a later call tries again (and close() has nothing to close).
+      opening.catch(() => {
+        if (this.connecting === opening) this.connecting = undefined;
+      });
+    }
     return this.connecting;
   }
 
@@ -231,9 +238,9 @@ export class Celeriac implements CanvasApplier {
     this.scheduleStore = undefined;
     if (schedules) await (await schedules.catch(() => undefined))?.close();
     if (!this.connecting) return;
-    const { broker, backend } = await this.connecting;
+    const connected = await this.connecting.catch(() => undefined);
     this.connecting = undefined;
-    await Promise.all([broker.close(), backend.close()]);
+    if (connected) await Promise.all([connected.broker.close(), connected.backend.close()]);
   }
 
   private openWorkflowStore(): Promise<WorkflowStore> {
@@ -272,7 +279,13 @@ export class Celeriac implements CanvasApplier {
       ...o.backendOptions,
     };
     const backend = typeof o.backend === 'object' ? o.backend : await resolveBackend(o.backend ?? 'memory://', backendOptions);
-    await Promise.all([broker.connect(), backend.connect()]);
+    try {
+      await Promise.all([broker.connect(), backend.connect()]);
+    } catch (error) {
+      // Nothing may keep reconnecting in the background after a failed open (a wrong password, a bad certificate).
+      await Promise.allSettled([broker.close(), backend.close()]);
+      throw error;
+    }
     const results = new BackendResultFactory(backend);
     const publisher = new Publisher(broker, backend, this.planConfig, results, runningTask, {
       ...(o.continuations ? { continuations: o.continuations } : {}),

@@ -120,3 +120,25 @@ export class TimeLimitExceededError extends CeleriacError {
     super(`${hard ? 'Hard' : 'Soft'} time limit (${limitSeconds}s) exceeded`);
   }
 }
+
+/**
+ * `url` with its password (everything between `user:` and the last `@`, so an unencoded `@` in
+ * the password is covered too) replaced by `***`, for logs and error messages. A URL carrying only
+ * `secret@host` is masked whole.
+ */
+export function redactUrl(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
+  if (!match) return url;
+  const [, scheme, userinfo, rest] = match as unknown as [string, string, string, string];
+  const colon = userinfo.indexOf(':');
+  return `${scheme}${colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`}@${rest}`;
+}
+
+/** True when `error` is a TLS certificate or handshake failure. */
+export function isTlsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH)/.test(code)) ||
+    (error instanceof Error && /certificate|self[- ]signed|SSL routines|wrong version number/i.test(error.message))
+  );
+}

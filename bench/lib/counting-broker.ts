@@ -57,6 +57,14 @@ export class CountingBroker implements Broker {
   deadLetters(queue: string): Promise<DeadLetter[]> {
     return this.inner.deadLetters(queue);
   }
+  replayDeadLetters(queue: string, limit?: number): Promise<number> {
+    return this.inner.replayDeadLetters(queue, limit);
+  }
+
+  purgeDeadLetters(queue: string): Promise<number> {
+    return this.inner.purgeDeadLetters(queue);
+  }
+
 
   close(): Promise<void> {
     return this.inner.close();

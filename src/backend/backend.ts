@@ -29,6 +29,13 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What {@link ResultBackend.claimAdvance} found: `claimed` (this caller sends the follow-ups),
+ * `pending` (another delivery claimed them and has not confirmed yet: it is sending them, or it
+ * died), `done` (they were sent).
+ */
+export type AdvanceClaim = 'claimed' | 'pending' | 'done';
+
 /** The result backend contract. */
 export interface ResultBackend {
   /** The URL scheme family: `memory`, `redis`. */
@@ -84,6 +91,19 @@ export interface ResultBackend {
   storeCanvas(key: string, dict: SignatureDict): Promise<void>;
   /** Read a stored canvas fragment, or `undefined` when it is gone. */
   loadCanvas(key: string): Promise<SignatureDict | undefined>;
+  /**
+   * Claim, atomically, the sending of a finished task's follow-ups (callbacks, next chain step,
+   * errbacks), so a redelivered message does not send them again. Kept for the result expiry.
+   */
+  claimAdvance(taskId: string): Promise<AdvanceClaim>;
+  /** Record that the follow-ups claimed with {@link claimAdvance} were sent. */
+  completeAdvance(taskId: string): Promise<void>;
+  /**
+   * Count one worker-side failure of handling a message (`key` names the delivery: task id and
+   * retry number) and return the count so far. Kept for the result expiry, so it survives
+   * redeliveries and worker restarts (the worker's poison cap).
+   */
+  countHandlingFailure(key: string): Promise<number>;
   /** Close connections. */
   close(): Promise<void>;
 }

@@ -6,9 +6,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { isReady } from '../states.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
-import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
+import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 
 interface ChordState {
   size: number | undefined;
@@ -25,6 +26,8 @@ class MemoryResultStore {
   readonly canvases = new Map<string, SignatureDict>();
   readonly revokedTasks = new Set<string>();
   readonly revokedRoots = new Set<string>();
+  readonly advances = new Map<string, 'pending' | 'done'>();
+  readonly failures = new Map<string, number>();
   readonly events = new EventEmitter().setMaxListeners(0);
 }
 
@@ -75,11 +78,11 @@ export class MemoryBackend implements ResultBackend {
   waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
     return new Promise((resolve) => {
       const { events } = this.store;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const finish = (meta: TaskMeta | undefined): void => {
         events.off(taskId, onMeta);
         options.signal?.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         this.pendingWaits.delete(onAbort);
         resolve(meta && structuredClone(meta));
       };
@@ -92,7 +95,7 @@ export class MemoryBackend implements ResultBackend {
       if (current && isReady(current.status)) return finish(current);
       if (options.signal?.aborted) return finish(undefined);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs !== undefined) timer = setTimeout(() => finish(undefined), options.timeoutMs);
+      if (options.timeoutMs !== undefined) timer = setLongTimeout(() => finish(undefined), options.timeoutMs);
       this.pendingWaits.add(onAbort);
     });
   }
@@ -149,6 +152,23 @@ export class MemoryBackend implements ResultBackend {
   async loadCanvas(key: string): Promise<SignatureDict | undefined> {
     const dict = this.store.canvases.get(key);
     return dict && structuredClone(dict);
+  }
+
+  async claimAdvance(taskId: string): Promise<AdvanceClaim> {
+    const found = this.store.advances.get(taskId);
+    if (found) return found;
+    this.store.advances.set(taskId, 'pending');
+    return 'claimed';
+  }
+
+  async completeAdvance(taskId: string): Promise<void> {
+    this.store.advances.set(taskId, 'done');
+  }
+
+  async countHandlingFailure(key: string): Promise<number> {
+    const count = (this.store.failures.get(key) ?? 0) + 1;
+    this.store.failures.set(key, count);
+    return count;
   }
 
   /** Ends this handle's pending waits with `undefined` (the shared store stays, for other handles). */

@@ -7,7 +7,9 @@
  * already counted, for idempotent counting) and `<taskset>.celeriac.done` (the task whose part
  * completed the chord), which Python ignores, and the revocation zsets
  * `celeriac.revoked.tasks` / `celeriac.revoked.roots` with the channel `/<db>.celeriac.revoked`
- * (pub/sub is not per database, so the channel names the database like kombu's fanout channels).
+ * (pub/sub is not per database, so the channel names the database like kombu's fanout channels),
+ * `celeriac-advanced-<id>` (a task's follow-ups were claimed/sent) and `celeriac-failures-<key>`
+ * (worker-side handling failures of a delivery, for the poison cap).
  * `keyPrefix` (newer Celery's `global_keyprefix`) is put in front of every key and channel.
  * @module
  */
@@ -46,6 +48,16 @@ export class RedisBackendKeys {
       counted: `${base}.celeriac.ids`,
       completedBy: `${base}.celeriac.done`,
     };
+  }
+
+  /** The follow-ups claim of a task (`celeriac-advanced-<id>`: `pending`, then `done`). */
+  advanced(taskId: string): string {
+    return `${this.prefix}celeriac-advanced-${taskId}`;
+  }
+
+  /** The worker-side handling failures of one delivery (`celeriac-failures-<key>`, a counter). */
+  handlingFailures(key: string): string {
+    return `${this.prefix}celeriac-failures-${key}`;
   }
 
   /** Revoked task ids (zset: id → expiry, epoch ms). */

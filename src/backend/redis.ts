@@ -16,15 +16,16 @@
  * (`scripts/copy-lua.mjs` does).
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
 import type { SignatureDict } from '../protocol/message.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { serializerByName, type Serializer } from '../protocol/serializer.js';
-import type { ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
+import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions } from './backend.js';
 import { RedisBackendKeys } from './redis-keys.js';
 import { decodeChordPart, decodeGroup, decodeMeta, encodeChordPart, encodeValue, orderedMeta } from './redis/codec.js';
-import { closeClient, createRedisClient, retryUntil } from '../redis/connection.js';
+import { closeClient, createRedisClient, isFatalConnectError, openClient, retryUntil } from '../redis/connection.js';
 import { databaseOf, resolveBackendOptions, type RedisBackendOptions, type ResolvedRedisBackendOptions } from './redis/options.js';
 import { RevocationCache } from './redis/revocations.js';
 import { defineBackendScripts, runBackendScript } from './redis/scripts.js';
@@ -33,6 +34,9 @@ import { TickBatcher } from './redis/tick-batcher.js';
 import { MetaWaiters } from './redis/meta-waiters.js';
 
 export type { RedisBackendOptions } from './redis/options.js';
+
+/** Expiry of advance claims and failure counters when results never expire (`expiresSeconds` 0): a week. */
+const ADVANCE_TTL_SECONDS = 7 * 24 * 3_600;
 
 /** The Redis result backend; see the module documentation. */
 export class RedisBackend implements ResultBackend {
@@ -52,7 +56,7 @@ export class RedisBackend implements ResultBackend {
     this.options = resolveBackendOptions(options);
     this.keys = new RedisBackendKeys(this.options.keyPrefix, databaseOf(this.options.url));
     this.serializer = serializerByName(this.options.serializer);
-    this.hub = new SubscriberHub(this.options.url, this.options.connectionName, this.options.onError);
+    this.hub = new SubscriberHub(this.options.url, this.options.connectionName, this.options.onError, this.options.tls);
     this.revocations = new RevocationCache(
       () => this.client(),
       this.hub,
@@ -85,12 +89,17 @@ export class RedisBackend implements ResultBackend {
 
   connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError, this.options.tls);
       defineBackendScripts(client);
       this.commandClient = client;
       try {
-        await client.connect();
+        await openClient(client, this.options.url);
       } catch (error) {
+        if (isFatalConnectError(error)) {
+          this.connecting = undefined;
+          this.commandClient = undefined;
+          throw error;
+        }
         this.options.onError(error as Error);
       }
     })();
@@ -184,6 +193,30 @@ export class RedisBackend implements ResultBackend {
   async loadCanvas(key: string): Promise<SignatureDict | undefined> {
     const value = await this.retry('loadCanvas', () => this.client().get(this.keys.canvasFragment(key)));
     return value === null ? undefined : (JSON.parse(value) as SignatureDict);
+  }
+
+  async claimAdvance(taskId: string): Promise<AdvanceClaim> {
+    const key = this.keys.advanced(taskId);
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    // SET NX GET answers the previous value in the same atomic step (null: this call claimed it).
+    // The value is unique to this call, so a retried SET whose first reply was lost still sees its own claim.
+    const token = `pending:${randomUUID()}`;
+    const previous = await this.retry('claimAdvance', () => this.client().call('SET', key, token, 'NX', 'GET', 'EX', ttl));
+    return previous === null || previous === token ? 'claimed' : previous === 'done' ? 'done' : 'pending';
+  }
+
+  async completeAdvance(taskId: string): Promise<void> {
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    await this.retry('completeAdvance', () => this.client().set(this.keys.advanced(taskId), 'done', 'EX', ttl));
+  }
+
+  async countHandlingFailure(key: string): Promise<number> {
+    const redisKey = this.keys.handlingFailures(key);
+    const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;
+    const results = await this.retry('countHandlingFailure', () => this.client().multi().incr(redisKey).expire(redisKey, ttl).exec());
+    const [error, count] = results?.[0] ?? [new TransportError('countHandlingFailure: no reply'), 0];
+    if (error) throw error;
+    return Number(count);
   }
 
   async close(): Promise<void> {

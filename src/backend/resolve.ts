@@ -2,7 +2,7 @@
  * Result backend URL → adapter. `memory://[name]`, `redis://`, `rediss://`.
  * @module
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, redactUrl } from '../errors.js';
 import type { ResultBackend } from './backend.js';
 import { MemoryBackend } from './memory.js';
 
@@ -18,6 +18,6 @@ export async function resolveBackend(url: string, options: Record<string, unknow
       return new RedisBackend({ ...options, url });
     }
     default:
-      throw new ConfigError(`Unsupported result backend URL '${url}': use memory:// or redis://`);
+      throw new ConfigError(`Unsupported result backend URL '${redactUrl(url)}': use memory:// or redis://`);
   }
 }

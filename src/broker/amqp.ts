@@ -25,7 +25,7 @@ import type { Broker, ConsumeOptions, Consumer, DeadLetter, PublishTarget, WireM
 import { TransportError } from '../errors.js';
 import { AmqpConnection } from './amqp/connection.js';
 import { AmqpConsumer } from './amqp/consumer.js';
-import { readDeadLetters } from './amqp/dead-letters.js';
+import { purgeAmqpDeadLetters, readDeadLetters, replayAmqpDeadLetters } from './amqp/dead-letters.js';
 import { resolveAmqpOptions, type AmqpBrokerOptions, type ResolvedAmqpOptions } from './amqp/options.js';
 import { AmqpPublisher } from './amqp/publisher.js';
 import { AmqpRouter } from './amqp/router.js';
@@ -118,6 +118,18 @@ export class AmqpBroker implements Broker {
   async deadLetters(queue: string): Promise<DeadLetter[]> {
     await this.connect();
     return readDeadLetters(this.topology, queue);
+  }
+
+  /** Republishes dead letters of `queue` onto it (oldest first, at most `limit`); returns how many. */
+  async replayDeadLetters(queue: string, limit?: number): Promise<number> {
+    await this.connect();
+    return replayAmqpDeadLetters(this.topology, this.router, queue, limit);
+  }
+
+  /** Purges the dead-letter queue of `queue`; returns how many letters it held. */
+  async purgeDeadLetters(queue: string): Promise<number> {
+    await this.connect();
+    return purgeAmqpDeadLetters(this.topology, queue);
   }
 
   /**

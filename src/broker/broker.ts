@@ -77,6 +77,8 @@ export interface DeadLetter {
   readonly reason: string;
   /** The raw message as the broker stored it (an envelope string, or the body). */
   readonly raw: string;
+  /** True when the broker kept only the start of a large message (it cannot be replayed). */
+  readonly truncated?: boolean;
 }
 
 /** The broker contract. */
@@ -97,6 +99,13 @@ export interface Broker {
   purge(queue: string): Promise<number>;
   /** Read dead-lettered messages of a queue (newest last), for inspection and tests. */
   deadLetters(queue: string): Promise<DeadLetter[]>;
+  /**
+   * Put dead-lettered messages of a queue back on it (oldest first, at most `limit`), each moved
+   * atomically; truncated ones stay. Returns how many were replayed.
+   */
+  replayDeadLetters(queue: string, limit?: number): Promise<number>;
+  /** Delete every dead-lettered message of a queue; returns how many. */
+  purgeDeadLetters(queue: string): Promise<number>;
   /** Close connections. Unsettled deliveries are returned to the broker. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import type { DeadLetter, WireMessage } from './broker.js';
 import { Fifo } from './fifo.js';
+import { setLongTimeout } from '../timers.js';
 
 /** A message sitting in (or taken from) a memory queue. */
 export interface QueuedEntry {
@@ -17,6 +18,8 @@ export interface QueuedEntry {
 }
 
 const PRIORITY_LEVELS = 10;
+/** Dead letters kept per queue (the oldest are dropped beyond it). */
+const MAX_DEAD_LETTERS = 10_000;
 
 /** A FIFO queue with 10 priority buckets, highest served first. */
 class PriorityBuckets {
@@ -64,7 +67,7 @@ function expiryOf(message: WireMessage, now: number): number | undefined {
 /** Queues, delayed messages and dead letters of one memory broker name. */
 export class MemoryQueueStore {
   private readonly queues = new Map<string, PriorityBuckets>();
-  private readonly dead = new Map<string, DeadLetter[]>();
+  private readonly dead = new Map<string, Array<DeadLetter & { entry: QueuedEntry }>>();
   private readonly listeners = new Set<() => void>();
 
   /** Call `listener` whenever a message becomes available. Returns an unsubscribe function. */
@@ -77,7 +80,7 @@ export class MemoryQueueStore {
     const now = Date.now();
     const entry: QueuedEntry = { queue, message, priority, redelivered, expiresAt: expiryOf(message, now) };
     if (deliverAt !== undefined && deliverAt > now) {
-      setTimeout(() => this.push(entry, false), deliverAt - now).unref();
+      setLongTimeout(() => this.push(entry, false), deliverAt - now, { unref: true });
       return;
     }
     this.push(entry, false);
@@ -97,7 +100,8 @@ export class MemoryQueueStore {
 
   deadLetter(entry: QueuedEntry, reason: string): void {
     const list = this.dead.get(entry.queue) ?? [];
-    list.push({ queue: entry.queue, reason, raw: Buffer.from(entry.message.body).toString('utf8') });
+    list.push({ queue: entry.queue, reason, raw: Buffer.from(entry.message.body).toString('utf8'), entry });
+    if (list.length > MAX_DEAD_LETTERS) list.shift(); // bounded, like the Redis lists
     this.dead.set(entry.queue, list);
   }
 
@@ -125,7 +129,22 @@ export class MemoryQueueStore {
   }
 
   deadLetters(queue: string): DeadLetter[] {
-    return [...(this.dead.get(queue) ?? [])];
+    return (this.dead.get(queue) ?? []).map(({ queue: origin, reason, raw }) => ({ queue: origin, reason, raw }));
+  }
+
+  /** Put up to `limit` dead letters back on their queue, oldest first (marked redelivered). */
+  replayDead(queue: string, limit = Number.POSITIVE_INFINITY): number {
+    const list = this.dead.get(queue) ?? [];
+    const taken = list.splice(0, Math.min(list.length, limit));
+    for (const { entry } of taken) this.requeue({ ...entry, expiresAt: undefined });
+    return taken.length;
+  }
+
+  /** Drop every dead letter of `queue`; returns how many. */
+  purgeDead(queue: string): number {
+    const count = this.dead.get(queue)?.length ?? 0;
+    this.dead.delete(queue);
+    return count;
   }
 
   private push(entry: QueuedEntry, front: boolean): void {

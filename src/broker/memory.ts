@@ -89,6 +89,14 @@ export class MemoryBroker implements Broker {
     return this.store.deadLetters(queue);
   }
 
+  async replayDeadLetters(queue: string, limit?: number): Promise<number> {
+    return this.store.replayDead(queue, limit);
+  }
+
+  async purgeDeadLetters(queue: string): Promise<number> {
+    return this.store.purgeDead(queue);
+  }
+
   async close(): Promise<void> {
     for (const consumer of this.consumers) consumer.active = false;
     this.consumers.clear();

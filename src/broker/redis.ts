@@ -44,6 +44,7 @@ import { resolveBrokerOptions, type RedisBrokerOptions } from './redis/options.j
 import { PublishBatcher, type OutgoingMessage } from './redis/publisher.js';
 import { VisibilitySweeper } from './redis/sweeper.js';
 import { ListWatcher } from './redis/watcher.js';
+import { purgeRedisDeadLetters, readRedisDeadLetters, replayRedisDeadLetters } from './redis/dead-letters.js';
 
 export type { RedisBrokerOptions } from './redis/options.js';
 
@@ -60,7 +61,7 @@ export class RedisBroker implements Broker {
   constructor(options: RedisBrokerOptions = {}) {
     const resolved = resolveBrokerOptions(options);
     this.core = new BrokerCore(resolved);
-    this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError);
+    this.watcher = new ListWatcher(resolved.url, resolved.connectionName, resolved.blockTimeoutMs, resolved.onError, resolved.tls);
     this.promoter = new DelayedPromoter(this.core);
     this.sweeper = new VisibilitySweeper(this.core);
     this.publisher = new PublishBatcher(this.core, (list) => [...this.consumers].find((consumer) => consumer.canClaim(list)));
@@ -124,17 +125,17 @@ export class RedisBroker implements Broker {
 
   async deadLetters(queue: string): Promise<DeadLetter[]> {
     await this.connect();
-    const entries = await retryUntil(this.core.deadline(), 'deadLetters', () =>
-      this.core.client().lrange(this.core.keys.deadLetters(queue), 0, -1),
-    );
-    return entries.map((entry) => {
-      try {
-        const record = JSON.parse(entry) as Partial<DeadLetterRecord>;
-        return { queue: record.queue ?? queue, reason: record.reason ?? 'unknown', raw: record.raw ?? entry };
-      } catch {
-        return { queue, reason: 'unknown', raw: entry };
-      }
-    });
+    return readRedisDeadLetters(this.core, queue);
+  }
+
+  async replayDeadLetters(queue: string, limit?: number): Promise<number> {
+    await this.connect();
+    return replayRedisDeadLetters(this.core, queue, limit);
+  }
+
+  async purgeDeadLetters(queue: string): Promise<number> {
+    await this.connect();
+    return purgeRedisDeadLetters(this.core, queue);
   }
 
   /**

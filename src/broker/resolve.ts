@@ -3,7 +3,7 @@
  * Network adapters are loaded on demand, so memory-only users never load ioredis or amqplib.
  * @module
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, redactUrl } from '../errors.js';
 import type { Broker } from './broker.js';
 import { MemoryBroker } from './memory.js';
 
@@ -24,6 +24,6 @@ export async function resolveBroker(url: string, options: Record<string, unknown
       return new AmqpBroker({ ...options, url });
     }
     default:
-      throw new ConfigError(`Unsupported broker URL '${url}': use memory://, redis://, rediss://, amqp:// or amqps://`);
+      throw new ConfigError(`Unsupported broker URL '${redactUrl(url)}': use memory://, redis://, rediss://, amqp:// or amqps://`);
   }
 }

@@ -5,6 +5,7 @@
 import type { SignatureOptionsDict } from '../protocol/message.js';
 import type { SerializerName } from '../protocol/serializer.js';
 import { isoWithMicros } from '../protocol/times.js';
+import { isPrototypeKey } from '../protocol/safe-keys.js';
 
 /** Execution options a signature carries. Every field is optional; defaults are the app's. */
 export interface SignatureOptions {
@@ -72,7 +73,7 @@ export function mergeOptions(...dicts: ReadonlyArray<SignatureOptionsDict | unde
   for (const dict of dicts) {
     if (!dict) continue;
     for (const [key, value] of Object.entries(dict)) {
-      if (value === undefined) continue;
+      if (value === undefined || isPrototypeKey(key)) continue;
       if (key === 'group_id' && merged.group_id !== undefined) continue;
       merged[key] = value;
     }

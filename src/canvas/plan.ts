@@ -20,13 +20,14 @@ import { Chunks } from './map.js';
 import { planTaskMessage } from './plan-message.js';
 import { rootContext, type ApplyContext, type Plan, type PlanConfig, type ResultNode } from './plan-types.js';
 import { Signature } from './signature.js';
+import { isPrototypeKey } from '../protocol/safe-keys.js';
 
 /** Option keys that describe membership (set by the enclosing canvas), not execution. */
 const MEMBERSHIP_KEYS = ['task_id', 'group_id', 'group_index', 'chord', 'chain', 'link', 'link_error', 'root_id', 'parent_id'];
 
 function executionOptions(options: SignatureOptionsDict): SignatureOptionsDict {
   const out: SignatureOptionsDict = {};
-  for (const [key, value] of Object.entries(options)) if (!MEMBERSHIP_KEYS.includes(key)) out[key] = value;
+  for (const [key, value] of Object.entries(options)) if (!MEMBERSHIP_KEYS.includes(key) && !isPrototypeKey(key)) out[key] = value;
   return out;
 }
 

@@ -4,13 +4,15 @@
  *   celeriac worker -A ./tasks.js --broker redis://… --backend redis://… -Q q1,q2 -c 16
  *   celeriac call add --args '[2,2]' --kwargs '{}' --wait
  *   celeriac result <task-id>
+ *   celeriac dead list|show <n>|replay|purge -Q <queue>
  * @module
  */
 import { Command } from 'commander';
-import { CeleriacError } from '../errors.js';
+import { CeleriacError, redactUrl } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { addScheduleCommands } from './schedules.js';
+import { deadCommand } from './dead.js';
 
 const program = new Command()
   .name('celeriac')
@@ -50,6 +52,17 @@ withApp(program.command('result').argument('<id>', 'task id').description("print
   .option('-t, --timeout <seconds>', 'with --wait: give up after this many seconds')
   .action(async (id: string, flags) => run(() => resultCommand(id, flags)));
 
+withApp(
+  program
+    .command('dead')
+    .argument('<action>', 'list | show | replay | purge')
+    .argument('[index]', 'with show: the letter number printed by list')
+    .description("inspect, replay or purge a queue's dead letters"),
+)
+  .option('-Q, --queue <name>', 'the queue whose dead letters to use (default: celery)')
+  .option('--limit <n>', 'with replay: at most this many, oldest first')
+  .action(async (action: string, index: string | undefined, flags) => run(() => deadCommand(action, index, flags)));
+
 program
   .command('bench')
   .description('benchmark transports side by side with BullMQ, Celery and raw clients (in a celeriac checkout; --help for options)')
@@ -61,14 +74,25 @@ program
 registerWorkflowCommands(program, withApp, run);
 addScheduleCommands(program, withApp, run);
 
+/**
+ * Runs a command. A failure is one line on stderr (passwords in URLs masked) and exit code 2, at
+ * once: connections still retrying in the background (a wrong password, an unreachable broker)
+ * must not keep the process hanging. `CELERIAC_DEBUG=1` adds the stack.
+ */
 async function run(command: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await command();
   } catch (error) {
-    const message = error instanceof CeleriacError ? `${error.name}: ${error.message}` : error instanceof Error ? error.stack ?? error.message : String(error);
-    process.stderr.write(`celeriac: ${message}\n`);
-    process.exitCode = 2;
+    const message = error instanceof CeleriacError ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`celeriac: ${maskUrls(message).split('\n')[0]}\n`);
+    if (process.env['CELERIAC_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${maskUrls(error.stack)}\n`);
+    process.exit(2);
   }
+}
+
+/** Every URL in `text` with its password masked. */
+function maskUrls(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, (url) => redactUrl(url));
 }
 
 await program.parseAsync(process.argv);

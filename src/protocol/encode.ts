@@ -7,6 +7,7 @@ import { type CompressionName, compressBody } from './compression.js';
 import type { Embed, TaskHeaders, TaskMessage, TaskProperties } from './message.js';
 import { argsRepr, kwargsRepr } from './pyrepr.js';
 import type { Serializer } from './serializer.js';
+import { isPrototypeKey } from './safe-keys.js';
 
 /**
  * A message as brokers carry it: the serialized (and possibly compressed) body bytes, its content
@@ -88,7 +89,7 @@ function completeEmbed(embed: Partial<Embed> | null | undefined): Embed {
 /** The properties as given (undefined values dropped), with Celery's defaults for the required ones. */
 function completeProperties(properties: Partial<TaskProperties>, taskId: string): Record<string, unknown> {
   const complete: Record<string, unknown> = { correlation_id: taskId, reply_to: '', delivery_mode: 2 };
-  for (const [key, value] of Object.entries(properties)) if (value !== undefined) complete[key] = value;
+  for (const [key, value] of Object.entries(properties)) if (value !== undefined && !isPrototypeKey(key)) complete[key] = value;
   return complete;
 }
 

@@ -3,8 +3,9 @@
  * Python's msgpack writes with `use_bin_type=True` / `raw=False`).
  * @module
  */
-import { Packr } from 'msgpackr';
+import { C1, Packr } from 'msgpackr';
 import { MessageDecodeError } from '../errors.js';
+import { isPrototypeKey } from './safe-keys.js';
 
 /** A serializer name as used in Celery settings. */
 export type SerializerName = 'json' | 'msgpack';
@@ -128,7 +129,7 @@ function toMsgpackValue(value: unknown): unknown {
     const omitted = isOmittedValue(item);
     const packed = omitted ? undefined : toMsgpackValue(item);
     if ((omitted || packed !== item) && !copy) copy = Object.fromEntries(entries.slice(0, index));
-    if (copy && !omitted) copy[key] = packed;
+    if (copy && !omitted && !isPrototypeKey(key)) copy[key] = packed;
   });
   return copy ?? value;
 }
@@ -144,12 +145,32 @@ export const msgpackSerializer: Serializer = {
     try {
       // Throws on trailing bytes too ("Data read, but end of buffer not reached"): Python's
       // corrupt group messages (celery/celery#4710) are refused, not half-read.
-      return packr.unpack(bytes);
+      const value: unknown = packr.unpack(bytes);
+      if (containsC1(value)) throw new Error('reserved byte 0xC1 (never used) in the body');
+      return value;
     } catch (error) {
       throw new MessageDecodeError('bad-msgpack', `msgpack body does not decode: ${(error as Error).message}`);
     }
   },
 };
+
+/**
+ * True when msgpackr read the reserved byte 0xC1 somewhere in `value` (it returns a marker object
+ * instead of failing; Python's msgpack refuses such data). Walked without recursion.
+ */
+function containsC1(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === C1) return true;
+    if (Array.isArray(item)) {
+      for (const child of item) stack.push(child);
+    } else if (typeof item === 'object' && item !== null && !(item instanceof Uint8Array)) {
+      for (const child of Object.values(item)) stack.push(child);
+    }
+  }
+  return false;
+}
 
 const byName: Record<SerializerName, Serializer> = { json: jsonSerializer, msgpack: msgpackSerializer };
 const byContentType = new Map<string, Serializer>([

@@ -5,7 +5,9 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { TransportError } from '../errors.js';
+import { isTlsError, redactUrl, TransportError } from '../errors.js';
+import { isAuthError } from './url.js';
+import type { ConnectionOptions } from 'node:tls';
 
 /** What a connection is used for; shown in `CLIENT LIST` as the name suffix. */
 export type ConnectionRole = 'cmd' | 'wait' | 'sub';
@@ -16,8 +18,9 @@ export type ConnectionRole = 'cmd' | 'wait' | 'sub';
  * retry them with {@link retryUntil} under their own deadline. `sub` connections do not resubscribe
  * by themselves: their owner subscribes again explicitly, then re-reads what it may have missed.
  */
-export function createRedisClient(url: string, name: string, role: ConnectionRole, onError: (error: Error) => void): Redis {
+export function createRedisClient(url: string, name: string, role: ConnectionRole, onError: (error: Error) => void, tls?: ConnectionOptions): Redis {
   const client = new Redis(url, {
+    ...(tls ? { tls } : {}),
     protocol: 2,
     lazyConnect: true,
     connectionName: `${name}:${role}`,
@@ -32,10 +35,45 @@ export function createRedisClient(url: string, name: string, role: ConnectionRol
   return client;
 }
 
-/** Connect a lazily created client; resolves at once when it is already connecting or ready. */
-export async function ensureConnected(client: Redis): Promise<void> {
-  if (client.status === 'wait') await client.connect();
+/**
+ * Connect a lazily created client. Redis refusing the credentials is fatal: the client stops
+ * reconnecting and a {@link TransportError} names the URL (password masked) and Redis's reply.
+ * Any other failure is rethrown as a TransportError too; callers that prefer to keep reconnecting
+ * in the background catch it (see {@link isFatalConnectError}).
+ */
+export async function openClient(client: Redis, url: string): Promise<void> {
+  // connect() itself only says "Connection is closed": the reason is the last 'error' event.
+  let last: Error | undefined;
+  const listener = (error: Error): void => void (last = error);
+  client.on('error', listener);
+  try {
+    if (client.status === 'wait') await client.connect();
+  } catch (error) {
+    const cause = last ?? (error as Error);
+    if (isAuthError(cause)) {
+      client.disconnect();
+      throw new FatalConnectError(`Redis at ${redactUrl(url)} refused the credentials: ${cause.message}`, { cause });
+    }
+    if (isTlsError(cause)) {
+      client.disconnect();
+      throw new FatalConnectError(`TLS with Redis at ${redactUrl(url)} failed: ${cause.message}`, { cause });
+    }
+    throw new TransportError(`Cannot connect to Redis at ${redactUrl(url)}: ${cause.message}`, { cause });
+  } finally {
+    client.off('error', listener);
+  }
 }
+
+/** A connection failure retrying cannot fix (refused credentials, a certificate error). */
+export class FatalConnectError extends TransportError {
+  override name = 'TransportError';
+}
+
+/** True for errors {@link openClient} reports as fatal. */
+export function isFatalConnectError(error: unknown): error is FatalConnectError {
+  return error instanceof FatalConnectError;
+}
+
 
 /** Close a client: QUIT politely when connected, otherwise drop the socket. Never throws. */
 export async function closeClient(client: Redis): Promise<void> {
@@ -54,6 +92,7 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|CLUSTERDOWN
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'ReplyError') return TRANSIENT_REPLY.test(error.message);
+  if (isAuthError(error) || isTlsError(error)) return false;
   return true;
 }
 

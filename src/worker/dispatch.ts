@@ -17,6 +17,7 @@ import { dateDoneNow } from '../protocol/result-meta.js';
 import { nodeTuple, type Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import { ChordTracker, type ChordMember } from './chord.js';
+import { advanceOnce, withFollowUpId } from './advance.js';
 import { cachedLoader, hydrate, type CanvasLoader } from './hydrate.js';
 import type { WorkerHooks } from './hooks.js';
 import { buildMeta, type MetaExtras } from './meta.js';
@@ -57,36 +58,49 @@ export class Dispatcher {
     return nodeTuple(await this.deps.publisher.send(canvas, ctx));
   }
 
-  /** A task succeeded with `value`. */
-  async succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras): Promise<void> {
+  /**
+   * A task succeeded with `value`. Its follow-ups are sent once per task id even when the message
+   * is `redelivered` (see `advance.ts`).
+   */
+  async succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras, redelivered = false): Promise<void> {
     const { headers: h, embed } = message;
     const follow = { parentId: h.id, rootId: h.root_id };
     const sent: ResultTuple[] = [...children];
-    for (const callback of embed.callbacks ?? []) {
-      if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
-      sent.push(await this.send(await this.revive(callback), { ...follow, args: [value] }));
-    }
-    const chain = embed.chain;
-    if (chain && chain.length > 0) {
-      const rest = chain.slice(0, -1);
-      sent.push(await this.send(await this.revive(chain[chain.length - 1]!), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
+    const callbacks = embed.callbacks ?? [];
+    const chain = embed.chain ?? [];
+    if (callbacks.length > 0 || chain.length > 0) {
+      await advanceOnce(this.deps.backend, h.id, redelivered, async () => {
+        for (const [i, callback] of callbacks.entries()) {
+          if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
+          sent.push(await this.send(await this.revive(withFollowUpId(callback, h.id, `link:${i}`)), { ...follow, args: [value] }));
+        }
+        if (chain.length > 0) {
+          const rest = chain.slice(0, -1);
+          const next = withFollowUpId(chain[chain.length - 1]!, h.id, 'chain');
+          sent.push(await this.send(await this.revive(next), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
+        }
+      });
     }
     if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
     await this.countChordPart(message, States.SUCCESS, value);
   }
 
-  /** A task failed (or was revoked/expired: `state` REVOKED). */
-  async failed(message: TaskMessage, state: string, exc: ExceptionInfo, traceback: string | null, children: ResultTuple[], extras: MetaExtras): Promise<void> {
+  /** A task failed (or was revoked/expired: `state` REVOKED). Errbacks are sent once per task id. */
+  async failed(message: TaskMessage, state: string, exc: ExceptionInfo, traceback: string | null, children: ResultTuple[], extras: MetaExtras, redelivered = false): Promise<void> {
     const { headers: h, embed } = message;
     await this.deps.backend.storeMeta(buildMeta(message, state, exc, { traceback, children, extras }));
     await this.countChordPart(message, state, exc);
     await this.failRemaining(embed.chain ?? [], state, exc, h.root_id);
-    if (state === States.FAILURE) {
-      const errbacks = [];
-      for (const errback of embed.errbacks ?? []) {
-        if (!(await this.deps.hooks?.inlineCallback?.(errback, { kind: 'failure', exc, traceback }, message))) errbacks.push(errback);
-      }
-      await this.sendErrbacks(errbacks, h.id, h.root_id);
+    const errbacks = embed.errbacks ?? [];
+    if (state === States.FAILURE && errbacks.length > 0) {
+      await advanceOnce(this.deps.backend, h.id, redelivered, async () => {
+        const rest = [];
+        for (const [i, errback] of errbacks.entries()) {
+          if (await this.deps.hooks?.inlineCallback?.(errback, { kind: 'failure', exc, traceback }, message)) continue;
+          rest.push(withFollowUpId(errback, h.id, `errback:${i}`));
+        }
+        await this.sendErrbacks(rest, h.id, h.root_id);
+      });
     }
   }
 

@@ -14,6 +14,7 @@ import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } f
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 
 /** How a run ended. */
 export type Outcome =
@@ -73,7 +74,7 @@ export const executeTask: Executor = async (task, message, env) => {
   const { children } = running;
   const retries = running.retries;
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
-  const timers: NodeJS.Timeout[] = [];
+  const timers: LongTimer[] = [];
   let stopListening = (): void => undefined;
   try {
     const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
@@ -83,15 +84,15 @@ export const executeTask: Executor = async (task, message, env) => {
         stopListening = env.abort.onAbort((reason) => {
           if (!(reason instanceof TaskRevokedError)) return;
           const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
-          timers.push(setTimeout(() => reject(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
+          timers.push(setLongTimeout(() => reject(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
         });
       }),
     );
-    if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
+    if (softSeconds) timers.push(setLongTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
     if (hardSeconds) {
       racers.push(
         new Promise((_, reject) => {
-          timers.push(setTimeout(() => {
+          timers.push(setLongTimeout(() => {
             env.abort.abort(new TimeLimitExceededError(hardSeconds, true));
             reject(new TimeLimitExceededError(hardSeconds, true));
           }, hardSeconds * 1000));
@@ -104,7 +105,7 @@ export const executeTask: Executor = async (task, message, env) => {
     return { outcome: classifyError(task, retries, error), children };
   } finally {
     stopListening();
-    for (const timer of timers) clearTimeout(timer);
+    for (const timer of timers) timer.clear();
   }
 };
 

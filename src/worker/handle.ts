@@ -21,6 +21,7 @@ import type { Executor, Outcome } from './execute.js';
 import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
+import { settleHandlingError } from './poison.js';
 import { mayRetry } from './retry.js';
 
 /** What the handler needs. */
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   revokeGraceMs: number;
   /** Runs tasks: in this thread (default) or in a thread pool. */
   execute: Executor;
+  /** Worker-side handling failures of one message before it is failed and dead-lettered (poison cap). */
+  maxHandlingFailures: number;
   /** True when the task (or its workflow root) was revoked, in the backend or in this worker. */
   isRevoked(taskId: string, rootId: string): Promise<boolean>;
 }
@@ -104,12 +107,11 @@ export async function handleDelivery(
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
     } else {
-      await settleOutcome(outcome, task, message, children, deps, extras, delivery.queue, serializerForContentType(delivery.message.contentType).name);
+      await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
     }
     await delivery.ack();
   } catch (error) {
-    deps.logger.error('task handling failed; message requeued', { id: h.id, task: h.task, error: String(error) });
-    await delivery.reject({ requeue: true }).catch(() => undefined);
+    await settleHandlingError(delivery, message, error, extras, deps);
   }
 }
 
@@ -120,13 +122,14 @@ async function settleOutcome(
   children: ResultTuple[],
   deps: HandlerDeps,
   extras: MetaExtras,
-  queue: string,
+  delivery: Delivery,
   serializer: SerializerName,
 ): Promise<void> {
   const h = message.headers;
+  const { queue, redelivered } = delivery;
   if (outcome.kind === 'success') {
     const ignore = h.ignore_result || task.settings.ignoreResult === true;
-    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras);
+    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras, redelivered);
     return;
   }
   if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
@@ -143,5 +146,5 @@ async function settleOutcome(
         ? new MaxRetriesExceededError(`Can't retry ${h.task}[${h.id}] args:${JSON.stringify(message.args)} kwargs:${JSON.stringify(message.kwargs)}`)
         : outcome.cause
       : outcome.error;
-  await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras);
+  await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras, redelivered);
 }

@@ -21,6 +21,7 @@ import { Dispatcher } from './dispatch.js';
 import { handleDelivery, type HandlerDeps } from './handle.js';
 import type { WorkerHooks } from './hooks.js';
 import type { TaskMessage } from '../protocol/message.js';
+import { DEFAULT_MAX_HANDLING_FAILURES } from './poison.js';
 import type { TaskRegistry } from './registry.js';
 
 /** Worker options. Every field documents its default. */
@@ -37,6 +38,12 @@ export interface WorkerOptions {
   resultExtended?: boolean;
   /** Reject (dead-letter) message bodies larger than this many bytes. Default: no limit. */
   maxBodyBytes?: number;
+  /**
+   * Poison cap: a message whose handling fails this many times on the worker side (not the task
+   * itself: e.g. a callback that cannot be rebuilt) is stored as FAILURE and dead-lettered with the
+   * reason instead of being requeued again. Counted in the result backend. Default: 5.
+   */
+  maxHandlingFailures?: number;
   /** Stop gracefully on SIGTERM/SIGINT when started with `run()`. Default: true. */
   handleSignals?: boolean;
   /** ETAs closer than this many ms run in place instead of being deferred through the broker. Default: 1000. */
@@ -136,6 +143,7 @@ export class Worker {
       maxBodyBytes: this.options.maxBodyBytes,
       etaSlackMs: this.options.etaSlackMs ?? 1000,
       revokeGraceMs: this.options.revokeGraceMs ?? 5000,
+      maxHandlingFailures: this.options.maxHandlingFailures ?? DEFAULT_MAX_HANDLING_FAILURES,
       execute: executeTask,
       isRevoked: async (id, rootId) => this.localRevoked.has(id) || (await base.backend.isRevoked(id, rootId)),
     };

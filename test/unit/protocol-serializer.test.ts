@@ -130,3 +130,19 @@ describe('serializer lookup and JSON', () => {
     expect(jsonSerializer.decode(new TextEncoder().encode('{"name": "h\\u00e9llo \\u2603"}'))).toEqual({ name: 'héllo ☃' });
   });
 });
+
+describe('msgpack refuses the reserved byte 0xC1 (issue 12 item 10), as Python does', () => {
+  it.each([
+    ['alone', [0xc1]],
+    ['in the body array', [0x93, 0xc1, 0x80, 0x80]],
+    ['as a map value', [0x93, 0x90, 0x81, 0xa1, 0x61, 0xc1, 0x80]],
+    ['deep in arrays', [0x91, 0x91, 0x91, 0xc1]],
+  ])('%s', (_label, bytes) => {
+    expect(() => msgpackSerializer.decode(new Uint8Array(bytes))).toThrow(/0xC1/);
+  });
+
+  it('still reads a large valid body', () => {
+    const value = [Array.from({ length: 200_000 }, (_, i) => i), {}, {}];
+    expect(msgpackSerializer.decode(msgpackSerializer.encode(value))).toEqual(value);
+  });
+});

@@ -8,6 +8,7 @@ import { MessageDecodeError } from '../../errors.js';
 import type { ResultTuple, TaskMeta } from '../../protocol/result-meta.js';
 import { jsonSerializer, msgpackSerializer, type Serializer } from '../../protocol/serializer.js';
 import type { ChordPart } from '../backend.js';
+import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /** Keys in Celery's order (`_get_result_meta`, then `task_id` last); unknown keys go before `task_id`. */
 const META_ORDER = ['status', 'result', 'traceback', 'children', 'date_done', 'group_id', 'parent_id'] as const;
@@ -25,7 +26,7 @@ export function orderedMeta(meta: TaskMeta): Record<string, unknown> {
     else if (ALWAYS_PRESENT.has(key)) out[key] = defaults[key];
   }
   for (const [key, value] of Object.entries(meta)) {
-    if (!KNOWN.has(key) && value !== undefined) out[key] = value;
+    if (!KNOWN.has(key) && value !== undefined && !isPrototypeKey(key)) out[key] = value;
   }
   out['task_id'] = meta.task_id;
   return out;

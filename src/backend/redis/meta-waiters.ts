@@ -19,12 +19,13 @@ import type { TaskMeta } from '../../protocol/result-meta.js';
 import { isReady } from '../../states.js';
 import type { WaitOptions } from '../backend.js';
 import type { SubscriberHub } from './subscriber.js';
+import { setLongTimeout, type LongTimer } from '../../timers.js';
 
 /** One caller waiting. */
 interface Waiter {
   readonly resolve: (meta: TaskMeta | undefined) => void;
   readonly reject: (error: Error) => void;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -85,7 +86,7 @@ export class MetaWaiters {
       const waiter: Waiter = { resolve, reject };
       entry.waiters.push(waiter);
       const owner = entry;
-      if (timeoutMs !== undefined) waiter.timer = setTimeout(() => this.drop(owner, waiter), Math.max(0, timeoutMs));
+      if (timeoutMs !== undefined) waiter.timer = setLongTimeout(() => this.drop(owner, waiter), timeoutMs);
       if (signal) {
         waiter.signal = signal;
         waiter.onAbort = () => this.drop(owner, waiter);
@@ -204,7 +205,7 @@ export class MetaWaiters {
 }
 
 function clear(waiter: Waiter): void {
-  if (waiter.timer) clearTimeout(waiter.timer);
+  waiter.timer?.clear();
   if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
 }
 

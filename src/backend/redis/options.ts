@@ -4,6 +4,8 @@
  */
 import { ConfigError } from '../../errors.js';
 import type { SerializerName } from '../../protocol/serializer.js';
+import { checkRedisUrl } from '../../redis/url.js';
+import { redisTarget, type RedisTlsOptions } from '../../redis/tls.js';
 
 /** Options of {@link RedisBackend}. Every field is optional. */
 export interface RedisBackendOptions {
@@ -24,6 +26,13 @@ export interface RedisBackendOptions {
   connectionName?: string;
   /** Called with errors of background work (reconnects, re-reads after a reconnect). Default: ignore. */
   onError?: (error: Error) => void;
+  /**
+   * TLS for `rediss://` (Node's `tls.ConnectionOptions`: `ca`, `cert`, `key`, `servername`,
+   * `rejectUnauthorized`, …), used by every connection of the backend. The URL may carry Celery's
+   * `ssl_cert_reqs`, `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`, `ssl_check_hostname` (and
+   * `ssl_servername`) instead; these options win. Default: system CAs.
+   */
+  tls?: RedisTlsOptions;
 }
 
 /** {@link RedisBackendOptions} with every default filled in. */
@@ -35,12 +44,15 @@ export interface ResolvedRedisBackendOptions {
   operationTimeoutMs: number;
   connectionName: string;
   onError: (error: Error) => void;
+  /** TLS settings (undefined: plain TCP); `url` has the TLS query parameters removed. */
+  tls: RedisTlsOptions | undefined;
 }
 
 /** Fill in defaults and check values. Throws a {@link ConfigError} for invalid ones. */
 export function resolveBackendOptions(options: RedisBackendOptions = {}): ResolvedRedisBackendOptions {
   const url = options.url ?? 'redis://127.0.0.1:6379/0';
-  if (!/^rediss?:\/\//i.test(url)) throw new ConfigError(`Not a Redis URL: ${url}`);
+  checkRedisUrl(url);
+  const target = redisTarget(url, options.tls);
   const serializer = options.serializer ?? 'json';
   if (serializer !== 'json' && serializer !== 'msgpack') throw new ConfigError(`Unsupported result serializer: ${String(serializer)}`);
   const expiresSeconds = options.expiresSeconds ?? 86_400;
@@ -48,7 +60,8 @@ export function resolveBackendOptions(options: RedisBackendOptions = {}): Resolv
   const operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
   if (!(operationTimeoutMs > 0)) throw new ConfigError(`operationTimeoutMs must be positive, got ${operationTimeoutMs}`);
   return {
-    url,
+    url: target.url,
+    tls: target.tls,
     serializer,
     expiresSeconds: Math.round(expiresSeconds),
     keyPrefix: options.keyPrefix ?? '',

@@ -11,6 +11,7 @@
 import type { Redis } from 'ioredis';
 import { TransportError } from '../../errors.js';
 import { createRedisClient } from '../../redis/connection.js';
+import type { ConnectionOptions } from 'node:tls';
 
 /** Receives the raw payload published on a channel. */
 export type ChannelListener = (payload: Buffer) => void;
@@ -37,6 +38,7 @@ export class SubscriberHub {
     private readonly url: string,
     private readonly connectionName: string,
     private readonly onError: (error: Error) => void,
+    private readonly tls?: ConnectionOptions,
   ) {}
 
   /**
@@ -147,7 +149,7 @@ export class SubscriberHub {
 
   private connection(): Redis {
     if (this.client) return this.client;
-    const client = createRedisClient(this.url, this.connectionName, 'sub', this.onError);
+    const client = createRedisClient(this.url, this.connectionName, 'sub', this.onError, this.tls);
     client.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
       const name = channel.toString();
       const entry = this.channels.get(name);

@@ -5,8 +5,8 @@
  * @module
  */
 import { connect, type ChannelModel } from 'amqplib';
-import { TransportError } from '../../errors.js';
-import { acceptPyAmqpLongLongs } from './long-long-headers.js';
+import { isTlsError, TransportError } from '../../errors.js';
+import { guardHeaders } from './header-guard.js';
 import { reconnectDelay, redactUrl, type ResolvedAmqpOptions } from './options.js';
 
 /** A component that owns channels on the shared connection. */
@@ -80,13 +80,14 @@ export class AmqpConnection {
       });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new TransportError(`Cannot connect to RabbitMQ at ${redactUrl(this.options.url)}: ${reason}`, { cause });
+      const what = isTlsError(cause) ? 'TLS with RabbitMQ' : 'Cannot connect to RabbitMQ';
+      throw new TransportError(`${what} at ${redactUrl(this.options.url)} failed: ${reason}`.replace(/^Cannot connect to RabbitMQ at (.*) failed: /, 'Cannot connect to RabbitMQ at $1: '), { cause });
     }
     if (this.state === 'closed') {
       await model.close().catch(() => undefined);
       return;
     }
-    acceptPyAmqpLongLongs(model); // py-amqp's 'L' header ints would otherwise kill the connection
+    guardHeaders(model, this.options.maxHeaderDepth); // py-amqp's 'L' ints, deep or malformed headers would otherwise kill the connection
     model.on('error', () => undefined); // the 'close' event that follows carries the error
     model.on('close', (error?: Error) => this.handleClose(model, error));
     this.model = model;

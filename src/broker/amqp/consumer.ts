@@ -12,11 +12,12 @@
  * @module
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { type MessageDecodeError, TransportError } from '../../errors.js';
+import { MessageDecodeError, TransportError } from '../../errors.js';
 import type { ConsumeOptions, Consumer } from '../broker.js';
 import type { AmqpConnection, ConnectionListener } from './connection.js';
 import { delayBucketFor, parseDeliverAt } from './delay.js';
 import { acknowledge, AmqpDelivery, requeue } from './delivery.js';
+import { BAD_HEADERS_MARKER } from './header-guard.js';
 import { fromAmqpMessage, salvageAmqpMessage, splitHeaders } from './message-codec.js';
 import { DELIVER_AT_HEADER } from './names.js';
 import type { ResolvedAmqpOptions } from './options.js';
@@ -141,7 +142,21 @@ export class AmqpConsumer implements Consumer, ConnectionListener {
   }
 
   private async dispatch(channel: Channel, queue: string, raw: ConsumeMessage): Promise<void> {
-    const { headers, transport } = splitHeaders(raw);
+    let headers: Record<string, unknown>;
+    let transport: Record<string, unknown>;
+    try {
+      ({ headers, transport } = splitHeaders(raw, this.deps.options.maxHeaderDepth));
+    } catch (error) {
+      // Headers that cannot be read are dropped from the dead-lettered copy (the reason says why).
+      const reason = error instanceof MessageDecodeError ? error : new MessageDecodeError('bad-headers', String(error));
+      await this.deadLetterMalformed(channel, queue, raw, {}, reason);
+      return;
+    }
+    const bad = transport[BAD_HEADERS_MARKER];
+    if (bad !== undefined) {
+      await this.deadLetterMalformed(channel, queue, raw, {}, new MessageDecodeError('bad-headers', String(bad)));
+      return;
+    }
     const deliverAt = parseDeliverAt(transport[DELIVER_AT_HEADER]);
     let message;
     try {

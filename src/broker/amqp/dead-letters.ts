@@ -9,6 +9,8 @@ import { TransportError } from '../../errors.js';
 import type { DeadLetter } from '../broker.js';
 import { decodeHeaders } from './field-table.js';
 import { DEAD_AT_HEADER, DEAD_QUEUE_HEADER, DEAD_REASON_HEADER, deadQueueName } from './names.js';
+import { salvageAmqpMessage } from './message-codec.js';
+import type { AmqpRouter } from './router.js';
 import type { AmqpTopology } from './topology.js';
 
 const NOT_FOUND = 404;
@@ -74,5 +76,51 @@ export async function readDeadLetters(topology: AmqpTopology, queue: string): Pr
     if ((error as { code?: unknown }).code === NOT_FOUND) return [];
     if (error instanceof TransportError) throw error;
     throw new TransportError(`Cannot read the dead letters of queue "${queue}": ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Moves up to `limit` dead letters of `queue` back onto it, oldest first: each is republished
+ * (confirmed, without the dead-letter headers) before it is acknowledged in the dead-letter queue,
+ * so a failure leaves it where it was. Returns how many were replayed.
+ */
+export async function replayAmqpDeadLetters(topology: AmqpTopology, router: AmqpRouter, queue: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+  const name = deadQueueName(queue);
+  try {
+    return await topology.withChannel(async (channel) => {
+      // Only the letters there now: one replayed and dead-lettered again must not come round again.
+      const { messageCount } = await channel.checkQueue(name);
+      const wanted = Math.min(limit, messageCount);
+      let moved = 0;
+      while (moved < wanted) {
+        const raw = await channel.get(name, { noAck: false });
+        if (raw === false) break;
+        const headers = decodeHeaders((raw.properties.headers ?? {}) as Record<string, unknown>);
+        for (const header of [DEAD_REASON_HEADER, DEAD_QUEUE_HEADER, DEAD_AT_HEADER]) delete headers[header];
+        try {
+          await router.publish({ queue }, salvageAmqpMessage(raw, headers));
+        } catch (error) {
+          channel.nack(raw, false, true);
+          throw error;
+        }
+        channel.ack(raw);
+        moved += 1;
+      }
+      return moved;
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === NOT_FOUND) return 0;
+    if (error instanceof TransportError) throw error;
+    throw new TransportError(`Cannot replay the dead letters of queue "${queue}": ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Purges the dead-letter queue of `queue`; returns how many letters it held. */
+export async function purgeAmqpDeadLetters(topology: AmqpTopology, queue: string): Promise<number> {
+  try {
+    return await topology.withChannel(async (channel) => (await channel.purgeQueue(deadQueueName(queue))).messageCount);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === NOT_FOUND) return 0;
+    throw new TransportError(`Cannot purge the dead letters of queue "${queue}": ${(error as Error).message}`, { cause: error });
   }
 }

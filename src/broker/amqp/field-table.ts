@@ -8,7 +8,9 @@
  * as `V` (null, so Python still sees the key). See celery-wire README §7.
  * @module
  */
-import { TransportError } from '../../errors.js';
+import { MessageDecodeError, TransportError } from '../../errors.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
+import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /** A value in amqplib's field-table notation (`{'!': type, value}` forces the type tag). */
 export type AmqpFieldValue =
@@ -62,6 +64,7 @@ function encodeTable(table: Record<string, unknown>, path: string): { [key: stri
   }
   const out: { [key: string]: AmqpFieldValue } = {};
   for (const [key, item] of Object.entries(table)) {
+    if (isPrototypeKey(key)) continue;
     if (Buffer.byteLength(key) > 255) throw new TransportError(`Header ${path}.${key.slice(0, 20)}…: key longer than 255 bytes`);
     out[key] = encodeValue(item, path === '' ? key : `${path}.${key}`);
   }
@@ -73,10 +76,12 @@ export function encodeHeaders(headers: Readonly<Record<string, unknown>>): Recor
   return encodeTable(headers, '');
 }
 
-function decodeValue(value: unknown): unknown {
+
+function decodeValue(value: unknown, depth: number, maxDepth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(decodeValue);
   if (Buffer.isBuffer(value)) return new Uint8Array(value);
+  if (depth > maxDepth) throw new MessageDecodeError('headers-too-deep', `Headers are nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((item) => decodeValue(item, depth + 1, maxDepth));
   const record = value as Record<string, unknown>;
   const typed = record['!'];
   if (typed === 'timestamp') return record['value'];
@@ -84,15 +89,22 @@ function decodeValue(value: unknown): unknown {
     const decimal = record['value'] as { places: number; digits: number };
     return decimal.digits / 10 ** decimal.places;
   }
-  return decodeHeaders(record);
+  return decodeTable(record, depth, maxDepth);
+}
+
+function decodeTable(table: Readonly<Record<string, unknown>>, depth: number, maxDepth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(table)) {
+    if (!isPrototypeKey(key)) out[key] = decodeValue(value, depth + 1, maxDepth);
+  }
+  return out;
 }
 
 /**
  * Turns headers decoded by amqplib into plain values: timestamps (`T`) become epoch seconds,
  * decimals (`D`) numbers, byte arrays (`x`) `Uint8Array`s. Everything else is already plain.
+ * Throws {@link MessageDecodeError} (`headers-too-deep`) when tables/arrays nest deeper than `maxDepth`.
  */
-export function decodeHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(headers)) out[key] = decodeValue(value);
-  return out;
+export function decodeHeaders(headers: Readonly<Record<string, unknown>>, maxDepth = DEFAULT_MAX_HEADER_DEPTH): Record<string, unknown> {
+  return decodeTable(headers, 0, maxDepth);
 }

@@ -11,6 +11,7 @@ import type { Message, Options } from 'amqplib';
 import { MessageDecodeError } from '../../errors.js';
 import type { WireMessage } from '../broker.js';
 import { decodeHeaders, encodeHeaders } from './field-table.js';
+import { BAD_HEADERS_MARKER } from './header-guard.js';
 import { TRANSPORT_HEADERS } from './names.js';
 
 /** Celery's snake_case property names mapped to amqplib's. */
@@ -70,10 +71,10 @@ export function bodyBuffer(message: WireMessage): Buffer {
 }
 
 /** Headers of a received message, decoded, with RabbitMQ's and celeriac's transport headers split off. */
-export function splitHeaders(raw: Message): { headers: Record<string, unknown>; transport: Record<string, unknown> } {
-  const all = decodeHeaders((raw.properties.headers ?? {}) as Record<string, unknown>);
+export function splitHeaders(raw: Message, maxDepth?: number): { headers: Record<string, unknown>; transport: Record<string, unknown> } {
+  const all = decodeHeaders((raw.properties.headers ?? {}) as Record<string, unknown>, maxDepth);
   const transport: Record<string, unknown> = {};
-  for (const name of TRANSPORT_HEADERS) {
+  for (const name of [...TRANSPORT_HEADERS, BAD_HEADERS_MARKER]) {
     if (Object.hasOwn(all, name)) {
       transport[name] = all[name];
       delete all[name];

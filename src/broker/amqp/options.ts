@@ -2,8 +2,10 @@
  * Options of the RabbitMQ broker, their defaults, and parsing of `amqp://` URLs.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, redactUrl } from '../../errors.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
 
 /** How the broker retries after the connection (or a channel) to RabbitMQ dropped. */
 export interface AmqpReconnectOptions {
@@ -63,11 +65,20 @@ export interface AmqpBrokerOptions {
   connectTimeoutMs?: number;
   /**
    * TLS settings for `amqps://` (`ca`, `cert`, `key`, `passphrase`, `rejectUnauthorized`, `servername`…),
-   * passed to `tls.connect`. Default: none (system CAs, server name from the URL host).
+   * passed to `tls.connect` by every connection (the broker's and its remote control's). The URL may
+   * carry RabbitMQ's spellings instead: `cacertfile`, `certfile`, `keyfile` (file paths), `verify`
+   * (`verify_peer` | `verify_none`) and `server_name_indication`; these options win.
+   * Default: none (system CAs, server name from the URL host).
    */
   tls?: TlsOptions;
   /** Observer of connection events (logging, metrics, tests). Must not throw. Default: none. */
   onEvent?: (event: AmqpBrokerEvent) => void;
+  /**
+   * Deepest nesting of tables/arrays accepted in a received message's headers (8–1000). A message
+   * nested deeper (or with a malformed headers table) is dead-lettered with the reason instead of
+   * reaching the worker; without this bound such a message crashed amqplib's parser. Default `64`.
+   */
+  maxHeaderDepth?: number;
 }
 
 /** The options with every default applied. */
@@ -82,6 +93,7 @@ export interface ResolvedAmqpOptions {
   readonly connectTimeoutMs: number;
   readonly tls: TlsOptions;
   readonly onEvent: (event: AmqpBrokerEvent) => void;
+  readonly maxHeaderDepth: number;
 }
 
 /** Where to connect, in the object form amqplib accepts. */
@@ -124,14 +136,48 @@ export function parseAmqpUrl(url: string, heartbeat?: number): AmqpConnectionTar
   return target;
 }
 
-/** The URL with its password replaced by `***`, for error messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
-}
+export { redactUrl };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(value >= 0)) throw new ConfigError(`AmqpBroker option ${name} must be a number ≥ 0, got ${value}`);
+  return value;
+}
+
+const TLS_FILES = { cacertfile: 'ca', certfile: 'cert', keyfile: 'key' } as const;
+
+/** TLS settings from an `amqps://` URL's query (RabbitMQ's spellings); see {@link AmqpBrokerOptions.tls}. */
+export function tlsFromUrl(url: string): TlsOptions {
+  let query: URLSearchParams;
+  try {
+    query = new URL(url.replace(/^(pyamqp|librabbitmq):\/\//, 'amqp://')).searchParams;
+  } catch {
+    return {};
+  }
+  const tls: TlsOptions = {};
+  for (const [param, option] of Object.entries(TLS_FILES)) {
+    const path = query.get(param);
+    if (path === null) continue;
+    try {
+      tls[option] = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`Cannot read ${param}=${path} of ${redactUrl(url)}: ${(error as Error).message}`);
+    }
+  }
+  const verify = query.get('verify');
+  if (verify !== null) {
+    if (verify !== 'verify_peer' && verify !== 'verify_none') throw new ConfigError(`verify must be verify_peer or verify_none in ${redactUrl(url)}`);
+    tls.rejectUnauthorized = verify === 'verify_peer';
+  }
+  const servername = query.get('server_name_indication');
+  if (servername !== null) tls.servername = servername;
+  if (Object.keys(tls).length > 0 && !url.toLowerCase().startsWith('amqps://')) throw new ConfigError(`TLS settings in ${redactUrl(url)} need the amqps:// scheme`);
+  return tls;
+}
+
+function headerDepth(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_HEADER_DEPTH;
+  if (!(Number.isInteger(value) && value >= 8 && value <= 1_000)) throw new ConfigError(`AmqpBroker option maxHeaderDepth must be an integer 8–1000, got ${value}`);
   return value;
 }
 
@@ -165,8 +211,9 @@ export function resolveAmqpOptions(options: AmqpBrokerOptions = {}): ResolvedAmq
     publishTimeoutMs: positive('publishTimeoutMs', options.publishTimeoutMs, 30_000),
     maxBufferedPublishes: positive('maxBufferedPublishes', options.maxBufferedPublishes, 10_000),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
-    tls: options.tls ?? {},
+    tls: { ...tlsFromUrl(url), ...options.tls },
     onEvent: options.onEvent ?? (() => undefined),
+    maxHeaderDepth: headerDepth(options.maxHeaderDepth),
   };
 }
 

@@ -13,6 +13,7 @@
  * @module
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ConnectionOptions } from 'node:tls';
 import { AmqpConnection, type ConnectionListener } from '../amqp/connection.js';
 import { decodeHeaders, encodeHeaders } from '../amqp/field-table.js';
 import { resolveAmqpOptions, type AmqpReconnectOptions } from '../amqp/options.js';
@@ -40,6 +41,8 @@ export interface AmqpRemoteControlOptions extends RemoteControlOptions {
   url: string;
   /** Reconnect backoff of the listener's connection. Default: the broker's defaults. */
   reconnect?: AmqpReconnectOptions;
+  /** TLS settings for `amqps://` (the broker's `tls` option; the URL's TLS parameters also apply). */
+  tls?: ConnectionOptions;
 }
 
 /** Keeps the pidbox queue declared and consumed on every (re)opened connection. */
@@ -94,11 +97,18 @@ class PidboxSubscription implements ConnectionListener {
   private onMessage(message: ConsumeMessage | null): void {
     if (!message || this.closed) return;
     const p = message.properties;
+    let headers: Record<string, unknown>;
+    try {
+      headers = decodeHeaders((p.headers ?? {}) as Record<string, unknown>);
+    } catch (error) {
+      this.logger.error('remote control: ignored a message with unreadable headers', { error: String(error) });
+      return;
+    }
     const raw: RawControlMessage = {
       body: new Uint8Array(message.content.buffer, message.content.byteOffset, message.content.byteLength),
       contentType: typeof p.contentType === 'string' ? p.contentType : 'application/json',
       contentEncoding: typeof p.contentEncoding === 'string' ? p.contentEncoding : 'utf-8',
-      headers: decodeHeaders((p.headers ?? {}) as Record<string, unknown>),
+      headers,
     };
     void this.node.receive(raw, (address, reply) => this.sendReply(address, reply));
   }
@@ -133,7 +143,7 @@ export async function startAmqpRemoteControl(target: ControlTarget, options: Amq
   const namespace = options.namespace ?? 'celery';
   const logger = options.logger ?? silentControlLogger;
   const queueName = pidboxQueueName(target.hostname, namespace);
-  const connection = new AmqpConnection(resolveAmqpOptions({ url: options.url, ...(options.reconnect ? { reconnect: options.reconnect } : {}) }));
+  const connection = new AmqpConnection(resolveAmqpOptions({ url: options.url, ...(options.reconnect ? { reconnect: options.reconnect } : {}), ...(options.tls ? { tls: options.tls } : {}) }));
   const subscription = new PidboxSubscription(namespace, queueName, new ControlNode(target, logger), logger);
   try {
     await connection.connect();

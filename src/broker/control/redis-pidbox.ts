@@ -11,7 +11,9 @@
  * @module
  */
 import { Redis } from 'ioredis';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, redactUrl } from '../../errors.js';
+import { openClient } from '../../redis/connection.js';
+import { redisTarget, type RedisTarget, type RedisTlsOptions } from '../../redis/tls.js';
 import { ControlNode } from './node.js';
 import { BINDING_SEPARATOR, buildReplyEnvelope, directRoute, parseControlEnvelope } from './redis-envelope.js';
 import {
@@ -33,6 +35,8 @@ export interface RedisRemoteControlOptions extends RemoteControlOptions {
   keyPrefix?: string;
   /** Shown in `CLIENT LIST` (suffixed `:pidbox`). Default: `'celeriac'`. */
   connectionName?: string;
+  /** TLS settings for `rediss://` (the broker's `tls` option; the URL's `ssl_*` parameters also apply). */
+  tls?: RedisTlsOptions;
 }
 
 /** The database number of a Redis URL (its path), 0 when absent. */
@@ -41,16 +45,17 @@ export function redisDbOf(url: string): number {
   try {
     path = new URL(url).pathname.replace(/^\//, '');
   } catch {
-    throw new ConfigError(`Not a Redis URL: ${url}`);
+    throw new ConfigError(`Not a Redis URL: ${redactUrl(url)}`);
   }
   if (path === '') return 0;
   const db = Number(path);
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`The Redis URL ${url} names no database number`);
+  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`The Redis URL ${redactUrl(url)} names no database number`);
   return db;
 }
 
-function client(url: string, name: string): Redis {
-  return new Redis(url, {
+function client(target: RedisTarget, name: string): Redis {
+  return new Redis(target.url, {
+    ...(target.tls ? { tls: target.tls } : {}),
     protocol: 2,
     lazyConnect: true,
     connectionName: `${name}:pidbox`,
@@ -79,8 +84,9 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
   const bindingKey = `${prefix}_kombu.binding.${pidboxExchangeName(namespace)}`;
   const bindingMember = `${BINDING_SEPARATOR}${BINDING_SEPARATOR}${queueName}`;
   const name = options.connectionName ?? 'celeriac';
-  const subscriber = client(options.url, name);
-  const commands = client(options.url, name);
+  const connectTo = redisTarget(options.url, options.tls);
+  const subscriber = client(connectTo, name);
+  const commands = client(connectTo, name);
   const node = new ControlNode(target, logger);
   let closed = false;
 
@@ -115,7 +121,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
   // After a reconnect (e.g. a Redis restart without persistence) the binding is recorded again.
   commands.on('ready', () => void bind().catch(onError));
   try {
-    await Promise.all([subscriber.connect(), commands.connect()]);
+    await Promise.all([openClient(subscriber, options.url), openClient(commands, options.url)]);
     await subscriber.psubscribe(channel);
   } catch (error) {
     subscriber.disconnect();

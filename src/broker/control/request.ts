@@ -10,6 +10,7 @@
 import { MessageDecodeError } from '../../errors.js';
 import { serializerForContentType } from '../../protocol/serializer.js';
 import type { RawControlMessage, ReplyAddress } from './types.js';
+import { boundedMatch, MAX_PATTERN_LENGTH } from './pattern-match.js';
 
 /** A decoded remote-control request. */
 export interface ControlRequest {
@@ -90,16 +91,17 @@ export function isAddressedTo(request: ControlRequest, hostname: string): boolea
   return true;
 }
 
-/** kombu's matchers: `glob` (fnmatch) and `pcre` (`re.match`, anchored at the start). */
+/**
+ * kombu's matchers: `glob` (fnmatch) and `pcre` (`re.match`, anchored at the start), both under a
+ * time bound (a pattern that backtracks for too long does not match; see `pattern-match.ts`).
+ */
 function matches(hostname: string, pattern: string, matcher: string): boolean {
-  if (matcher === 'glob') return globToRegExp(pattern).test(hostname);
-  if (matcher === 'pcre') {
-    try {
-      return new RegExp(`^(?:${pattern})`).test(hostname);
-    } catch {
-      return false;
-    }
+  if (pattern.length > MAX_PATTERN_LENGTH) return false;
+  if (matcher === 'glob') {
+    const glob = globToRegExp(pattern);
+    return boundedMatch(glob.source, glob.flags, hostname);
   }
+  if (matcher === 'pcre') return boundedMatch(`^(?:${pattern})`, '', hostname);
   return false;
 }
 

@@ -14,6 +14,8 @@
  * @module
  */
 import type { ControlTarget, RemoteControl, RemoteControlOptions } from './types.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisTlsOptions } from '../../redis/tls.js';
 
 export type { ControlLogger, ControlTarget, RemoteControl, RemoteControlOptions } from './types.js';
 
@@ -41,18 +43,22 @@ export async function startRemoteControl(url: string, target: ControlTarget, opt
     const { startRedisRemoteControl } = await import('./redis-pidbox.js');
     const keyPrefix = brokerOptions['keyPrefix'];
     const connectionName = brokerOptions['connectionName'];
+    const tls = brokerOptions['tls'];
     return startRedisRemoteControl(target, {
       ...common,
       url,
+      ...(typeof tls === 'object' && tls !== null ? { tls: tls as RedisTlsOptions } : {}),
       ...(typeof keyPrefix === 'string' ? { keyPrefix } : {}),
       ...(typeof connectionName === 'string' ? { connectionName } : {}),
     });
   }
   const { startAmqpRemoteControl } = await import('./amqp-pidbox.js');
   const reconnect = brokerOptions['reconnect'];
+  const tls = brokerOptions['tls'];
   return startAmqpRemoteControl(target, {
     ...common,
     url,
+    ...(typeof tls === 'object' && tls !== null ? { tls: tls as ConnectionOptions } : {}),
     ...(typeof reconnect === 'object' && reconnect !== null ? { reconnect } : {}),
   });
 }

@@ -8,7 +8,8 @@
   KEYS[3..]    the queue lists in service order (priority step first, then queue order)
 
   ARGV[1]      N, the most messages to take (the consumer's free prefetch slots)
-  ARGV[2]      a random nonce, used to build a tag when an entry has none or its tag is in use
+  ARGV[2]      a random nonce (fresh per call), used to build a tag when an entry has none or its
+               tag is in use; a built tag is taken only when no in-flight entry has it (HSETNX)
   ARGV[3..]    for each list in KEYS[3..], its routing key (the queue name) encoded as a JSON string
 
   Returns a flat array, three items per message: list position (1-based, into KEYS[3..]),
@@ -59,9 +60,12 @@ for position = 3, #KEYS do
         stored = '[' .. cjson.encode(entry) .. ', "", ' .. routing_key .. ']'
       end
       if not tag or redis.call('HSETNX', unacked, tag, stored) == 0 then
-        fallbacks = fallbacks + 1
-        tag = (tag or 'celeriac') .. ':' .. nonce .. ':' .. fallbacks
-        redis.call('HSET', unacked, tag, stored)
+        -- Never HSET over another in-flight entry: try fresh tags until one is free.
+        local base = tag or 'celeriac'
+        repeat
+          fallbacks = fallbacks + 1
+          tag = base .. ':' .. nonce .. ':' .. fallbacks
+        until redis.call('HSETNX', unacked, tag, stored) == 1
       end
       scored[#scored + 1] = now
       scored[#scored + 1] = tag

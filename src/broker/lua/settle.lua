@@ -12,6 +12,7 @@
            close, dead-letter append) or 'zadd' (park in the delayed zset)
   ARGV[3]  payload pushed or added (an envelope, a dead-letter record, or a delayed member)
   ARGV[4]  score for 'zadd' (due time, epoch ms); ignored otherwise
+  ARGV[5]  for 'rpush': when > 0, the list is trimmed to its newest ARGV[5] entries (dead-letter cap)
 
   Returns 1 when the delivery was still owned and the payload was written, 0 otherwise.
 ]]
@@ -25,6 +26,8 @@ if mode == 'lpush' then
   redis.call('LPUSH', KEYS[3], ARGV[3])
 elseif mode == 'rpush' then
   redis.call('RPUSH', KEYS[3], ARGV[3])
+  local cap = tonumber(ARGV[5] or '0') or 0
+  if cap > 0 then redis.call('LTRIM', KEYS[3], -cap, -1) end
 elseif mode == 'zadd' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 else

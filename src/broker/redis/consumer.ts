@@ -40,7 +40,6 @@ export class RedisConsumer implements Consumer {
   private readonly lists: Array<{ key: string; queue: string }>;
   private readonly listKeys: string[];
   private readonly routingKeys: string[];
-  private readonly nonce = randomUUID();
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -83,7 +82,7 @@ export class RedisConsumer implements Consumer {
   async pushAndClaim(list: string, raws: readonly string[]): Promise<void> {
     const position = this.listKeys.indexOf(list) + 1;
     if (position === 0) throw new Error(`pushAndClaim: ${list} is not read by this consumer`);
-    const args: Array<string | number> = [0, this.nonce, ...this.routingKeys];
+    const args: Array<string | number> = [0, randomUUID(), ...this.routingKeys];
     for (const raw of raws) args.push(position, raw);
     await this.reservingSlots((free) => {
       args[0] = free;
@@ -137,7 +136,7 @@ export class RedisConsumer implements Consumer {
       }
       let popped: number;
       try {
-        popped = await this.reservingSlots((slots) => core.script('pop', this.popKeys(), [slots, this.nonce, ...this.routingKeys]));
+        popped = await this.reservingSlots((slots) => core.script('pop', this.popKeys(), [slots, randomUUID(), ...this.routingKeys]));
         failures = 0;
       } catch (error) {
         if (!this.active) break;
@@ -156,7 +155,7 @@ export class RedisConsumer implements Consumer {
     const { core } = this.context;
     let parsed;
     try {
-      parsed = parseEnvelope(raw);
+      parsed = parseEnvelope(raw, core.options.maxHeaderDepth);
     } catch (error) {
       this.dropMalformed({ tag, queue, raw, priority: 0 }, error as Error);
       return;

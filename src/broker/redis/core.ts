@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { TransportError } from '../../errors.js';
 import { AckBatcher } from './acks.js';
-import { closeClient, createRedisClient, ensureConnected, retryUntil } from '../../redis/connection.js';
+import { closeClient, createRedisClient, isFatalConnectError, openClient, retryUntil } from '../../redis/connection.js';
 import { RedisBrokerKeys } from './keys.js';
 import { DeliveryLeases } from './leases.js';
 import type { ResolvedRedisBrokerOptions } from './options.js';
@@ -38,12 +38,17 @@ export class BrokerCore {
   /** Open the command connection (idempotent). */
   connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError);
+      const client = createRedisClient(this.options.url, this.options.connectionName, 'cmd', this.options.onError, this.options.tls);
       defineBrokerScripts(client);
       this.commandClient = client;
       try {
-        await ensureConnected(client);
+        await openClient(client, this.options.url);
       } catch (error) {
+        if (isFatalConnectError(error)) {
+          this.connecting = undefined;
+          this.commandClient = undefined;
+          throw error;
+        }
         // ioredis keeps reconnecting in the background; commands retry under their deadlines.
         this.options.onError(error as Error);
       }
@@ -71,9 +76,9 @@ export class BrokerCore {
    * Settle a held delivery and move its message atomically (`lua/settle.lua`), retrying through
    * reconnects. Resolves true when this client still owned the delivery.
    */
-  async settle(tag: string, mode: SettleMode, destination: string, payload: string, score = 0): Promise<boolean> {
+  async settle(tag: string, mode: SettleMode, destination: string, payload: string, score = 0, cap = 0): Promise<boolean> {
     const reply = await retryUntil(this.deadline(), `settle (${mode})`, () =>
-      this.script('settle', [this.keys.unacked, this.keys.unackedIndex, destination], [tag, mode, payload, score]),
+      this.script('settle', [this.keys.unacked, this.keys.unackedIndex, destination], [tag, mode, payload, score, cap]),
     );
     return reply === 1;
   }

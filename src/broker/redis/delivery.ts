@@ -16,13 +16,23 @@ export interface DeadLetterRecord {
   queue: string;
   /** When it was dead-lettered (ISO-8601 UTC). */
   at: string;
-  /** The raw envelope as it was in the queue. */
+  /** The raw envelope as it was in the queue, cut to `deadLetterMaxBytes` when `truncated`. */
   raw: string;
+  /** Present (true) when `raw` was cut; such a record can be shown but not replayed. */
+  truncated?: boolean;
+  /** With `truncated`: the size of the whole raw envelope, in UTF-8 bytes. */
+  length?: number;
 }
 
-/** Build a dead-letter list entry. */
-export function deadLetterRecord(queue: string, reason: string, raw: string): string {
-  const record: DeadLetterRecord = { reason, queue, at: new Date().toISOString(), raw };
+/** Build a dead-letter list entry; a raw envelope longer than `maxBytes` (UTF-8) is cut (and marked). */
+export function deadLetterRecord(queue: string, reason: string, raw: string, maxBytes = Number.POSITIVE_INFINITY): string {
+  const at = new Date().toISOString();
+  const cutReason = reason.length > 2_000 ? `${reason.slice(0, 2_000)}…` : reason;
+  const bytes = Buffer.byteLength(raw);
+  const record: DeadLetterRecord =
+    bytes > maxBytes
+      ? { reason: cutReason, queue, at, raw: Buffer.from(raw).subarray(0, maxBytes).toString('utf8'), truncated: true, length: bytes }
+      : { reason: cutReason, queue, at, raw };
   return JSON.stringify(record);
 }
 
@@ -33,7 +43,9 @@ export function delayedMember(raw: string, destination: string): string {
 
 /** Move a held delivery to its queue's dead-letter list with `reason` (also used for malformed entries). */
 export function deadLetterHeld(core: BrokerCore, held: HeldDelivery, reason: string): Promise<boolean> {
-  return core.settle(held.tag, 'rpush', core.keys.deadLetters(held.queue), deadLetterRecord(held.queue, reason, held.raw));
+  const { deadLetterMaxBytes, deadLetterMaxCount } = core.options;
+  const record = deadLetterRecord(held.queue, reason, held.raw, deadLetterMaxBytes);
+  return core.settle(held.tag, 'rpush', core.keys.deadLetters(held.queue), record, 0, deadLetterMaxCount);
 }
 
 /**

@@ -9,7 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { MessageDecodeError } from '../../errors.js';
 import type { WireMessage } from '../broker.js';
+import { DEFAULT_MAX_HEADER_DEPTH, nestsDeeperThan } from '../../protocol/depth.js';
 import { clampPriority } from './keys.js';
+import { isPrototypeKey } from '../../protocol/safe-keys.js';
 
 /**
  * celeriac's envelope property holding the absolute expiry (epoch ms) of a message published with
@@ -28,7 +30,7 @@ const TRANSPORT_PROPERTIES = new Set(['delivery_info', 'body_encoding', 'deliver
 export function buildEnvelope(queue: string, priority: unknown, message: WireMessage, startsAt = Date.now()): string {
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(message.properties)) {
-    if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key)) properties[key] = value;
+    if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
   }
   const expirationMs = parseExpiration(message.properties['expiration']);
   if (expirationMs !== undefined) properties[EXPIRES_AT_PROPERTY] = startsAt + expirationMs;
@@ -72,10 +74,10 @@ function expectedBase64Bytes(text: string): number {
 
 /**
  * Parse a raw list entry. Throws a {@link MessageDecodeError} whose `reason` says what is wrong:
- * `envelope-not-json`, `envelope-not-object`, `missing-headers`, `missing-content-type`, `bad-body`,
+ * `envelope-not-json`, `envelope-not-object`, `missing-headers`, `headers-too-deep`, `missing-content-type`, `bad-body`,
  * `unsupported-body-encoding` or `bad-base64`.
  */
-export function parseEnvelope(raw: string): ParsedEnvelope {
+export function parseEnvelope(raw: string, maxHeaderDepth = DEFAULT_MAX_HEADER_DEPTH): ParsedEnvelope {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -85,6 +87,9 @@ export function parseEnvelope(raw: string): ParsedEnvelope {
   if (!isRecord(parsed)) throw new MessageDecodeError('envelope-not-object', 'Queue entry is not a JSON object');
   const headers = parsed['headers'];
   if (!isRecord(headers)) throw new MessageDecodeError('missing-headers', 'Queue entry has no headers object');
+  if (nestsDeeperThan(headers, maxHeaderDepth)) {
+    throw new MessageDecodeError('headers-too-deep', `Queue entry headers are nested deeper than ${maxHeaderDepth} levels`);
+  }
   const contentType = parsed['content-type'];
   if (typeof contentType !== 'string') throw new MessageDecodeError('missing-content-type', 'Queue entry has no content-type');
   const contentEncoding = parsed['content-encoding'];
@@ -92,7 +97,7 @@ export function parseEnvelope(raw: string): ParsedEnvelope {
   const body = decodeBody(parsed['body'], rawProperties['body_encoding']);
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawProperties)) {
-    if (!TRANSPORT_PROPERTIES.has(key)) properties[key] = value;
+    if (!TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
   }
   const deliveryInfo = rawProperties['delivery_info'];
   const redelivered =
@@ -131,18 +136,18 @@ function decodeBody(body: unknown, bodyEncoding: unknown): Uint8Array {
  * does when it restores a message. An entry that does not parse is returned unchanged.
  */
 export function markRedelivered(raw: string): string {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    const parsed: unknown = JSON.parse(raw);
+    if (!isRecord(parsed)) return raw;
+    const headers = parsed['headers'];
+    if (isRecord(headers)) headers['redelivered'] = true;
+    const properties = parsed['properties'];
+    if (isRecord(properties) && isRecord(properties['delivery_info'])) properties['delivery_info']['redelivered'] = true;
+    return JSON.stringify(parsed);
   } catch {
+    // Not JSON, or too deep to write back (JSON.stringify recurses): moved back unmarked, never stuck.
     return raw;
   }
-  if (!isRecord(parsed)) return raw;
-  const headers = parsed['headers'];
-  if (isRecord(headers)) headers['redelivered'] = true;
-  const properties = parsed['properties'];
-  if (isRecord(properties) && isRecord(properties['delivery_info'])) properties['delivery_info']['redelivered'] = true;
-  return JSON.stringify(parsed);
 }
 
 /** The priority property of a raw envelope (0 when absent or unparsable). */

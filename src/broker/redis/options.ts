@@ -4,6 +4,9 @@
  */
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_PRIORITY_STEPS } from './keys.js';
+import { DEFAULT_MAX_HEADER_DEPTH } from '../../protocol/depth.js';
+import { checkRedisUrl } from '../../redis/url.js';
+import { redisTarget, type RedisTlsOptions } from '../../redis/tls.js';
 
 /** Options of {@link RedisBroker}. Every field is optional. */
 export interface RedisBrokerOptions {
@@ -52,6 +55,28 @@ export interface RedisBrokerOptions {
   connectionName?: string;
   /** Called with errors of background work (sweeps, lease refresh, reconnects). Default: ignore. */
   onError?: (error: Error) => void;
+  /**
+   * Deepest nesting of objects/arrays accepted in a message's headers (8–1000); deeper messages
+   * are dead-lettered (`headers-too-deep`) before anything walks them. Default: `64`.
+   */
+  maxHeaderDepth?: number;
+  /**
+   * Most entries kept in a queue's dead-letter list (`<queue>.celeriac.dead`); the oldest are
+   * dropped beyond it. Default: `10_000`.
+   */
+  deadLetterMaxCount?: number;
+  /**
+   * Most bytes of a dead-lettered message kept in its record; a longer one is stored cut to this
+   * size and marked `truncated` (it can be shown but not replayed). Default: `16_384`.
+   */
+  deadLetterMaxBytes?: number;
+  /**
+   * TLS for `rediss://` (Node's `tls.ConnectionOptions`: `ca`, `cert`, `key`, `servername`,
+   * `rejectUnauthorized`, …), used by every connection of the broker and of its remote control.
+   * The URL may carry Celery's `ssl_cert_reqs`, `ssl_ca_certs`, `ssl_certfile`, `ssl_keyfile`,
+   * `ssl_check_hostname` (and `ssl_servername`) instead; these options win. Default: system CAs.
+   */
+  tls?: RedisTlsOptions;
 }
 
 /** {@link RedisBrokerOptions} with every default filled in. */
@@ -68,6 +93,11 @@ export interface ResolvedRedisBrokerOptions {
   batchLimit: number;
   connectionName: string;
   onError: (error: Error) => void;
+  maxHeaderDepth: number;
+  deadLetterMaxCount: number;
+  deadLetterMaxBytes: number;
+  /** TLS settings (undefined: plain TCP); `url` has the TLS query parameters removed. */
+  tls: RedisTlsOptions | undefined;
 }
 
 /** The default broker URL. */
@@ -76,14 +106,16 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 /** Fill in defaults and check values. Throws a {@link ConfigError} for invalid ones. */
 export function resolveBrokerOptions(options: RedisBrokerOptions = {}): ResolvedRedisBrokerOptions {
   const url = options.url ?? DEFAULT_REDIS_URL;
-  if (!/^rediss?:\/\//i.test(url)) throw new ConfigError(`Not a Redis URL: ${url}`);
+  checkRedisUrl(url);
+  const target = redisTarget(url, options.tls);
   const visibilityTimeoutMs = positive('visibilityTimeoutMs', options.visibilityTimeoutMs ?? 3_600_000);
   const prioritySteps = options.prioritySteps ?? DEFAULT_PRIORITY_STEPS;
   if (prioritySteps.some((step) => !Number.isInteger(step) || step < 0 || step > 9)) {
     throw new ConfigError(`prioritySteps must be integers 0..9, got ${JSON.stringify(prioritySteps)}`);
   }
   return {
-    url,
+    url: target.url,
+    tls: target.tls,
     keyPrefix: options.keyPrefix ?? '',
     visibilityTimeoutMs,
     leaseRefreshIntervalMs: positive(
@@ -101,7 +133,15 @@ export function resolveBrokerOptions(options: RedisBrokerOptions = {}): Resolved
     batchLimit: positive('batchLimit', options.batchLimit ?? 500),
     connectionName: options.connectionName ?? 'celeriac',
     onError: options.onError ?? (() => undefined),
+    maxHeaderDepth: integerIn('maxHeaderDepth', options.maxHeaderDepth ?? DEFAULT_MAX_HEADER_DEPTH, 8, 1_000),
+    deadLetterMaxCount: integerIn('deadLetterMaxCount', options.deadLetterMaxCount ?? 10_000, 1, 10_000_000),
+    deadLetterMaxBytes: integerIn('deadLetterMaxBytes', options.deadLetterMaxBytes ?? 16_384, 256, 512 * 1024 * 1024),
   };
+}
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer ${min}–${max}, got ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

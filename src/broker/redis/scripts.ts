@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** The broker's scripts, by file name without `.lua`. */
-export const BROKER_SCRIPTS = ['pop', 'pushPop', 'settle', 'due', 'restore', 'refresh', 'promote', 'unlock'] as const;
+export const BROKER_SCRIPTS = ['pop', 'pushPop', 'settle', 'due', 'restore', 'refresh', 'promote', 'unlock', 'replay'] as const;
 
 /** Scripts made of several files, run as one (see `lua/push.lua`). */
 const COMPOSED: Partial<Record<BrokerScriptName, readonly string[]>> = { pushPop: ['push', 'pop'] };

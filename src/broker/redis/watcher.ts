@@ -19,6 +19,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createRedisClient, sleep } from '../../redis/connection.js';
+import type { ConnectionOptions } from 'node:tls';
 
 /** One watched key: its blocking connection, refcount and the listeners of the current round. */
 class KeyWatch {
@@ -86,6 +87,7 @@ export class ListWatcher {
     private readonly connectionName: string,
     private readonly blockTimeoutMs: number,
     private readonly onError: (error: Error) => void,
+    private readonly tls?: ConnectionOptions,
   ) {}
 
   /** Start sharing the watchers of `keys` (connections open on first wait). */
@@ -95,7 +97,7 @@ export class ListWatcher {
       if (!watch) {
         watch = new KeyWatch(
           key,
-          () => createRedisClient(this.url, this.connectionName, 'wait', this.onError),
+          () => createRedisClient(this.url, this.connectionName, 'wait', this.onError, this.tls),
           Math.max(0.01, this.blockTimeoutMs / 1000),
           this.onError,
         );

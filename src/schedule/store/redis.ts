@@ -5,7 +5,7 @@
  * @module
  */
 import type { Redis } from 'ioredis';
-import { closeClient, createRedisClient, ensureConnected, retryUntil } from '../../redis/connection.js';
+import { closeClient, createRedisClient, openClient, retryUntil } from '../../redis/connection.js';
 import type { FireRecord, ScheduleEntry, StoredSchedule } from '../types.js';
 import { RedisScheduleKeys } from './redis-keys.js';
 import { defineScheduleScripts, runScheduleScript, type ScheduleScriptName } from './scripts.js';
@@ -27,17 +27,19 @@ export class RedisScheduleStore implements ScheduleStore {
   private readonly keys: RedisScheduleKeys;
   private readonly client: Redis;
   private readonly timeoutMs: number;
+  private readonly url: string;
 
   constructor(options: RedisScheduleStoreOptions) {
     this.keys = new RedisScheduleKeys(options.keyPrefix ?? '');
     this.timeoutMs = options.operationTimeoutMs ?? 10_000;
+    this.url = options.url;
     this.client = createRedisClient(options.url, 'celeriac-schedules', 'cmd', () => undefined);
     defineScheduleScripts(this.client);
   }
 
   async connect(): Promise<void> {
     await this.retry('connect', async () => {
-      await ensureConnected(this.client);
+      await openClient(this.client, this.url);
       await this.client.ping();
     });
   }

@@ -14,6 +14,7 @@ import type { ResultTuple } from '../../protocol/result-meta.js';
 import type { Executor, Outcome } from '../execute.js';
 import { timeLimitsFor } from '../execute.js';
 import { fromThreadError, toThreadError, type FromThread } from './messages.js';
+import { setLongTimeout, type LongTimer } from '../../timers.js';
 
 /** Thread pool options. */
 export interface ThreadPoolOptions {
@@ -67,7 +68,7 @@ export class ThreadPool {
     const slot = await this.acquire();
     const jobId = this.nextJob++;
     const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
-    const timers: NodeJS.Timeout[] = [];
+    const timers: LongTimer[] = [];
     let stopListening = (): void => undefined;
     try {
       return await new Promise((resolve) => {
@@ -81,17 +82,17 @@ export class ThreadPool {
           slot.thread.postMessage({ type: 'abort', jobId, reason: toThreadError(reason) });
           if (reason instanceof TaskRevokedError) {
             const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
-            timers.push(setTimeout(() => slot.job?.id === jobId && kill(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
+            timers.push(setLongTimeout(() => slot.job?.id === jobId && kill(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
           }
         };
         stopListening = env.abort.onAbort(onAbort);
-        if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
-        if (hardSeconds) timers.push(setTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
+        if (softSeconds) timers.push(setLongTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
+        if (hardSeconds) timers.push(setLongTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
         slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs, embed: { callbacks: message.embed.callbacks ?? null } }, hostname: env.hostname, queue: env.queue });
       });
     } finally {
       stopListening();
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) timer.clear();
       if (this.slots.includes(slot) && !slot.job) this.release(slot);
     }
   };

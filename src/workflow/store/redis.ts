@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { closeClient, createRedisClient, ensureConnected, retryUntil } from '../../redis/connection.js';
+import { closeClient, createRedisClient, openClient, retryUntil } from '../../redis/connection.js';
 import type { WorkflowGraph } from '../definition/spec.js';
 import type { ListQuery, NodeError, NodeStatus, RunStatus, WorkflowEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
@@ -64,7 +64,7 @@ export class RedisWorkflowStore implements WorkflowStore {
       for (const script of SCRIPTS) client.defineCommand(commandOf(script), { lua: `${common}\n${readFileSync(new URL(`./lua/${script}.lua`, import.meta.url), 'utf8')}` });
       this.command = client;
     }
-    await this.retry('connect', () => ensureConnected(this.command!));
+    await this.retry('connect', () => openClient(this.command!, this.url));
   }
 
   async close(): Promise<void> {
@@ -253,7 +253,7 @@ export class RedisWorkflowStore implements WorkflowStore {
       });
       this.subscriber = subscriber;
       await this.retry('subscribe', async () => {
-        await ensureConnected(subscriber);
+        await openClient(subscriber, this.url);
         await subscriber.subscribe(this.keys.events());
       });
     }
