@@ -23,6 +23,14 @@ module.exports = {
     layer('publish', ['worker/', 'cli/', 'app', 'task'], 'publish/ is used by the worker and the app, not the other way round.'),
     layer('worker', ['cli/', 'app', 'task'], 'worker/ gets its dependencies injected by the app.'),
     layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
+    {
+      name: 'server-only-from-cli',
+      severity: 'error',
+      comment: 'server/ (HTTP framework, metrics, dashboard) is a subpath export: only cli/ may import it, so the core never loads it.',
+      from: { path: '^src/', pathNot: ['^src/server/', '^src/cli/'] },
+      to: { path: '^src/server/' },
+    },
+    layer('server', ['cli/'], 'server/ is used by the CLI, not the other way round.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
+import { serveCommand } from './serve.js';
 
 const program = new Command()
   .name('celeriac')
@@ -47,6 +48,18 @@ withApp(program.command('result').argument('<id>', 'task id').description("print
   .option('-w, --wait', 'wait until the task is ready')
   .option('-t, --timeout <seconds>', 'with --wait: give up after this many seconds')
   .action(async (id: string, flags) => run(() => resultCommand(id, flags)));
+
+withApp(program.command('serve').description('serve the REST API (Director\'s endpoints) and the dashboard'))
+  .option('--host <host>', 'interface to listen on; beyond loopback, credentials are required', '127.0.0.1')
+  .option('-p, --port <port>', 'port', '8000')
+  .option('--users-file <path>', 'basic auth users, one `user:scrypt-hash` a line (env CELERIAC_SERVE_USERS_FILE; tokens: CELERIAC_SERVE_TOKENS)')
+  .option('--no-auth', 'turn authentication off (e.g. behind a proxy that authenticates)')
+  .option('--cors <origins>', 'comma-separated origins allowed by CORS (default: none)')
+  .option('--body-limit <bytes>', 'largest request body (default: 1048576)')
+  .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy')
+  .option('--worker', 'also run a worker in this process')
+  .option('--hash-password', 'print the scrypt hash of the password read from stdin, for a users file')
+  .action(async (flags) => run(() => serveCommand(flags)));
 
 program
   .command('bench')
