@@ -1,6 +1,6 @@
 /**
- * The dashboard's built files (a Vite build of `dashboard/`), served at `/`. Client-side routes
- * (`/runs/<id>`, `/definitions`, ...) get `index.html`.
+ * The dashboard's built files (a Vite build of `dashboard/`), served at `/`. Its pages are hash
+ * routes (`/#/runs/<id>`), so it also works under a reverse proxy's path prefix.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -26,6 +26,4 @@ export async function dashboardRoutes(server: FastifyInstance, dir: string | und
     return;
   }
   await server.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: false, cacheControl: true, maxAge: 0 });
-  const page = (_request: unknown, reply: { sendFile(name: string): unknown }) => reply.sendFile('index.html');
-  for (const path of ['/runs/*', '/definitions', '/workers', '/schedules']) server.get(path, { schema: { hide: true } }, async (request, reply) => page(request, reply));
 }

@@ -30,6 +30,18 @@ export function defineFixture(app: Celeriac): { release(): void } {
   app.workflows.define('example.SLOW', {
     nodes: { first: { task: 'EXTRACT' }, slow: { task: 'SLOW', after: ['first'] }, last: { task: 'LOAD', after: ['slow'] } },
   });
+  app.task('MERGE', (parts: unknown) => ({ parts: Array.isArray(parts) ? parts.length : 1 }));
+  app.workflows.define('example.REPORT', {
+    description: 'fan out to three cleaners, merge, publish',
+    nodes: {
+      fetch: { task: 'EXTRACT' },
+      clean_eu: { task: 'TRANSFORM', after: ['fetch'] },
+      clean_us: { task: 'TRANSFORM', after: ['fetch'] },
+      clean_asia: { task: 'TRANSFORM', after: ['fetch'] },
+      merge: { task: 'MERGE', after: ['clean_eu', 'clean_us', 'clean_asia'] },
+      publish: { task: 'LOAD', after: ['merge'] },
+    },
+  });
   app.workflows.define('example.FAIL', { tasks: ['EXTRACT', 'BOOM'] });
   app.workflows.define('example.NIGHTLY', { tasks: ['EXTRACT'], periodic: { interval: 3600, payload: {} } });
   return {
