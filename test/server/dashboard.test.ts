@@ -139,6 +139,20 @@ describe('dashboard', () => {
     expect(runIdOf(page)).toBe(fresh.id);
   });
 
+  it('reconnects after a server restart and catches up on what it missed', async () => {
+    const run = await fx.app.workflows.run('example.SLOW', {});
+    await page.goto(`${running.url}/#/runs/${run.id}`);
+    await expect.poll(() => node('slow').getAttribute('data-status')).toBe('progress');
+    const port = Number(new URL(running.url).port);
+    await running.close();
+    fx.release();
+    await run.wait({ timeout: 10_000 });
+    expect(await node('last').getAttribute('data-status')).toBe('pending');
+    running = await serve(fx.app, { port, dashboardDir: dashboard });
+    await expect.poll(() => node('last').getAttribute('data-status'), { timeout: 20_000 }).toBe('success');
+    await expect.poll(() => page.getByTestId('run-status').innerText()).toBe('success');
+  });
+
   it('shows schedules and says when workers cannot be listed', async () => {
     await page.goto(`${running.url}/#/schedules`);
     await expect.poll(() => page.getByTestId('schedules').innerText()).toMatch(/example\.NIGHTLY[\s\S]*3600/);
