@@ -7,3 +7,4 @@ export { serve, createServer, isLoopback, type ServeOptions, type RunningServer 
 export { hashPassword, verifyPassword, type AuthOptions } from './auth.js';
 export type { WorkerInfo, ScheduleInfo, ExtraProviders } from './routes/extras.js';
 export { workflowJson, taskJson, workflowWithTasks, definitionJson } from './director.js';
+export { redisWorkers, type RedisWorkersOptions } from './workers.js';

@@ -23,6 +23,7 @@ import { createMetrics } from './metrics.js';
 import { eventRoutes } from './routes/events.js';
 import { extraRoutes, type ExtraProviders } from './routes/extras.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { redisWorkers } from './workers.js';
 
 /** Options of {@link serve} and {@link createServer}. Every field documents its default. */
 export interface ServeOptions extends ExtraProviders {
@@ -97,7 +98,10 @@ export async function createServer(app: Celeriac, options: ServeOptions = {}): P
   server.addHook('onClose', async () => metrics.close());
   workflowRoutes(server, app, metrics);
   eventRoutes(server, app, metrics);
-  extraRoutes(server, app, options);
+  const broker = typeof app.options.broker === 'string' ? app.options.broker : undefined;
+  const keyPrefix = app.options.brokerOptions?.['keyPrefix'];
+  const workers = options.workers ?? (broker && /^rediss?:/i.test(broker) ? redisWorkers(broker, typeof keyPrefix === 'string' ? { keyPrefix } : {}) : undefined);
+  extraRoutes(server, app, { ...options, ...(workers ? { workers } : {}) });
   await dashboardRoutes(server, findDashboard(options.dashboardDir));
   return server;
 }

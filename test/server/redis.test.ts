@@ -50,4 +50,11 @@ describe('serve on a Redis broker', () => {
     expect(canceled.body['status']).toBe('canceled');
     expect((await call('POST', `/api/workflows/${slow}/cancel`)).status).toBe(409);
   });
+
+  it('GET /api/workers lists the workers that answer a remote-control ping', async () => {
+    const res = await fetch(`${running.url}/api/workers`);
+    expect(res.status).toBe(200);
+    const workers = (await res.json()) as { hostname: string; ping: unknown }[];
+    expect(workers).toContainEqual({ hostname: worker.hostname, ping: { ok: 'pong' } });
+  });
 });
