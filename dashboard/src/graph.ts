@@ -32,7 +32,8 @@ const short = (text: string, max: number): string => (text.length > max ? `${tex
 /** Lay out and draw; `onSelect` gets a node key on click. */
 export function drawGraph(nodes: readonly GraphNodeInput[], onSelect: (key: string) => void): DrawnGraph {
   const g = new Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 48, marginx: 12, marginy: 12 });
+  // network-simplex ranks more compactly; longest-path is about twice as fast on large graphs.
+  g.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 48, marginx: 12, marginy: 12, ranker: nodes.length > 300 ? 'longest-path' : 'network-simplex' });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) g.setNode(node.key, { width: NODE_W, height: NODE_H });
   for (const node of nodes) for (const parent of node.after) if (g.hasNode(parent)) g.setEdge(parent, node.key);
