@@ -73,6 +73,13 @@ export async function createServer(app: Celeriac, options: ServeOptions = {}): P
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false } },
   });
   server.setErrorHandler(errorHandler(app.logger));
+  // An empty JSON body is no body (clients that always send the header, on the bodiless POSTs).
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
   server.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `${request.method} ${request.url.split('?')[0]} not found` }));
 
   if (authOn) {

@@ -213,4 +213,16 @@ describe('bad input', () => {
     for (const res of [malformed, wrongType, big, nowhere]) expect(res.body).not.toMatch(/at .*\.(ts|js):\d+/);
     expect((await get('/api/ping')).json()).toEqual({ message: 'pong' });
   });
+
+  it('an empty JSON body is no body: bodiless POSTs work with or without the header; a run needs a body', async () => {
+    const empty = (url: string) => server.inject({ method: 'POST', url, payload: '', headers: { 'content-type': 'application/json' } });
+    expect((await empty('/api/workflows/nope/cancel')).statusCode).toBe(404);
+    expect((await empty('/api/workflows/x/nodes/y/approve')).statusCode).toBe(501);
+    expect((await server.inject({ method: 'POST', url: '/api/workflows/x/nodes/y/reject' })).statusCode).toBe(501);
+    const noBody = await empty('/api/workflows');
+    expect(noBody.statusCode).toBe(400);
+    expect(noBody.json().error).toBe('Error validating against schema');
+    const proto = await server.inject({ method: 'POST', url: '/api/workflows', payload: '{"project":"example","name":"ETL","payload":{"__proto__":{"x":1}}}', headers: { 'content-type': 'application/json' } });
+    expect(proto.statusCode).toBe(400);
+  });
 });

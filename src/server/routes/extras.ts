@@ -96,7 +96,12 @@ export function extraRoutes(server: FastifyInstance, app: Celeriac, providers: E
   for (const decision of ['approve', 'reject'] as const) {
     server.post<{ Params: { id: string; node: string }; Body: { comment?: string; by?: string } | undefined }>(
       `/api/workflows/:id/nodes/:node/${decision}`,
-      { schema: { summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a node waiting for approval`, tags: ['workflows'], params: nodeParams, body: decisionBody } },
+      {
+        schema: { summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a node waiting for approval`, tags: ['workflows'], params: nodeParams, body: decisionBody },
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const act = optional(app, 'workflows', decision);
         if (!act) throw notAvailable('Approvals');
