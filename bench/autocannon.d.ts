@@ -1,4 +1,4 @@
-/** The part of autocannon's API bench/serve.ts uses (the package ships no types). */
+/** The part of autocannon's results bench/serve.ts reads (the package ships no types). */
 declare module 'autocannon' {
   export interface Options {
     url: string;
