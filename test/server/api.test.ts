@@ -160,7 +160,7 @@ describe("Director's endpoints", () => {
     const etl = defs.find((d: { fullname: string }) => d.fullname === 'example.ETL');
     expect(etl).toMatchObject({ fullname: 'example.ETL', project: 'example', name: 'ETL', tasks: ['EXTRACT', 'TRANSFORM', 'LOAD'], schema: { required: ['user'] } });
     expect(etl.graph.nodes.map((n: { key: string; after: string[] }) => [n.key, n.after])).toEqual([['EXTRACT', []], ['TRANSFORM', ['EXTRACT']], ['LOAD', ['TRANSFORM']]]);
-    expect(defs.map((d: { fullname: string }) => d.fullname)).toEqual(['example.ETL', 'example.FAIL', 'example.NIGHTLY', 'example.REPORT', 'example.SLOW']);
+    expect(defs.map((d: { fullname: string }) => d.fullname)).toEqual(['example.ETL', 'example.FAIL', 'example.NIGHTLY', 'example.REPORT', 'example.SLOW', 'example.TYPED']);
   });
 });
 

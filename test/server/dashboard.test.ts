@@ -66,6 +66,19 @@ describe('dashboard', () => {
     await expect.poll(() => page.getByTestId('node-result').innerText()).toBe('"loaded 6"');
   });
 
+  it("shows the server's errors when only the server can validate the payload (a Standard Schema)", async () => {
+    await page.goto(`${running.url}/#/definitions`);
+    await page.getByTestId('run-example.TYPED').click();
+    const dialog = page.getByTestId('run-dialog');
+    await dialog.getByTestId('payload').fill('{"order": "seven"}');
+    await dialog.getByTestId('submit-run').click();
+    await expect.poll(() => dialog.getByTestId('problems').innerText()).toMatch(/^Server: Payload is not valid\n.*order must be a number/);
+    await dialog.getByTestId('payload').fill('{"order": 7}');
+    await dialog.getByTestId('submit-run').click();
+    await page.waitForURL(/#\/runs\//);
+    await expect.poll(() => page.getByTestId('run-status').innerText()).toBe('success');
+  });
+
   it('colours a running graph live, without a reload', async () => {
     const run = await fx.app.workflows.run('example.SLOW', {});
     await page.goto(`${running.url}/#/runs/${run.id}`);

@@ -42,6 +42,16 @@ export function defineFixture(app: Celeriac): { release(): void } {
       publish: { task: 'LOAD', after: ['merge'] },
     },
   });
+  // A Standard Schema (no JSON Schema for the dashboard to check): only the server validates it.
+  const orderSchema = {
+    '~standard': {
+      version: 1 as const,
+      vendor: 'fixture',
+      validate: (value: unknown) =>
+        typeof (value as { order?: unknown }).order === 'number' ? { value: value as { order: number } } : { issues: [{ message: 'order must be a number', path: ['order'] }] },
+    },
+  };
+  app.workflows.define('example.TYPED', { tasks: ['EXTRACT'], schema: orderSchema });
   app.workflows.define('example.FAIL', { tasks: ['EXTRACT', 'BOOM'] });
   app.workflows.define('example.NIGHTLY', { tasks: ['EXTRACT'], periodic: { interval: 3600, payload: {} } });
   return {
