@@ -8,8 +8,8 @@ const exec = promisify(execFile);
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
 
 describe('celeriac serve', () => {
-  it('serves the API of the -A app with an in-process worker, and stops on SIGTERM', async () => {
-    const child = spawn('node', [...cli, 'serve', '-A', 'test/fixtures/serve/app.ts', '--port', '0', '--worker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves the API of the -A app (examples/serve-dashboard.ts) with an in-process worker, and stops on SIGTERM', async () => {
+    const child = spawn('node', [...cli, 'serve', '-A', 'examples/serve-dashboard.ts', '--port', '0', '--worker'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
@@ -17,7 +17,7 @@ describe('celeriac serve', () => {
       await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+/.test(log), { timeout: 20_000 }).toBe(true);
       const url = /http:\/\/127\.0\.0\.1:\d+/.exec(log)![0];
       expect(await (await fetch(`${url}/api/ping`)).json()).toEqual({ message: 'pong' });
-      const res = await fetch(`${url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'example', name: 'ETL', payload: { user: 1 } }) });
+      const res = await fetch(`${url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'demo', name: 'ETL', payload: { user: 1 } }) });
       expect(res.status).toBe(201);
       const { id } = (await res.json()) as { id: string };
       await expect.poll(async () => ((await (await fetch(`${url}/api/workflows/${id}`)).json()) as { status: string }).status, { timeout: 10_000 }).toBe('success');
@@ -29,7 +29,7 @@ describe('celeriac serve', () => {
   });
 
   it('refuses to listen beyond loopback without credentials (exit 2, one clear line)', async () => {
-    const error = await exec('node', [...cli, 'serve', '-A', 'test/fixtures/serve/app.ts', '--host', '0.0.0.0', '--port', '0'], { env: { ...process.env, CELERIAC_SERVE_USERS: '', CELERIAC_SERVE_TOKENS: '', CELERIAC_SERVE_USERS_FILE: '' } }).then(
+    const error = await exec('node', [...cli, 'serve', '-A', 'examples/serve-dashboard.ts', '--host', '0.0.0.0', '--port', '0'], { env: { ...process.env, CELERIAC_SERVE_USERS: '', CELERIAC_SERVE_TOKENS: '', CELERIAC_SERVE_USERS_FILE: '' } }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
