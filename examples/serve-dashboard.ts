@@ -1,7 +1,7 @@
 /**
  * The REST API and dashboard on an app with two workflows (Director's `tasks:` form and a DAG).
  *
- *   npx celeriac serve -A examples/serve-dashboard.ts --worker     # http://127.0.0.1:8000/
+ *   npm run celeriac -- serve -A examples/serve-dashboard.ts --worker   # http://127.0.0.1:8000/
  *   npx tsx examples/serve-dashboard.ts                             # the same, from code
  *
  * then: curl -X POST -H 'content-type: application/json' \
