@@ -42,7 +42,7 @@ export interface Definition {
   description?: string;
   schema?: Record<string, unknown>;
   periodic?: Record<string, unknown>;
-  graph: { nodes: { key: string; task: string; after: string[] }[] };
+  graph: { nodes: { key: string; task: string; after: string[]; input?: 'none' | 'single' | 'list'; kwargs?: Record<string, unknown> }[] };
 }
 
 export interface RunEvent {

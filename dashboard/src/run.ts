@@ -1,5 +1,5 @@
 /** A run: its DAG coloured by node state (live), a node panel, Cancel / Relaunch / Resume. */
-import { api, ApiError, FINAL, type NodeEvent, type RunDetail, type RunEvent, type TaskRow } from './api.js';
+import { api, ApiError, FINAL, type Definition, type NodeEvent, type RunDetail, type RunEvent, type TaskRow } from './api.js';
 import { badge, h, pretty, replace, time } from './dom.js';
 import { drawGraph, type DrawnGraph } from './graph.js';
 import { subscribe } from './live.js';
@@ -9,6 +9,7 @@ export function runPage(root: HTMLElement, id: string): () => void {
   let graph: DrawnGraph | undefined;
   let selected: string | undefined;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let definition: Definition | undefined;
   const head = h('section', { class: 'run-head' });
   const message = h('p', { class: 'error', 'data-testid': 'message' });
   const canvas = h('div', { class: 'graph' });
@@ -58,11 +59,14 @@ export function runPage(root: HTMLElement, id: string): () => void {
   const renderPanel = (): void => {
     const task: TaskRow | undefined = run?.tasks.find((t) => t.key === selected);
     if (!task) return;
+    const spec = definition?.graph.nodes.find((n) => n.key === task.key);
+    const receives = spec?.input === 'single' ? `the result of ${spec.after.join('')}` : spec?.input === 'list' ? `the results of ${spec.after.join(', ')}, as a list` : 'no parent result';
     replace(panel,
       h('h2', {}, task.key, ' ', badge(task.status)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Task'), h('dd', { class: 'mono' }, task.name),
         h('dt', {}, 'Task id'), h('dd', { class: 'mono' }, task.id),
+        h('dt', {}, 'Arguments'), h('dd', { 'data-testid': 'node-args' }, receives, h('pre', {}, pretty({ ...(spec?.kwargs ?? {}), payload: run?.payload, workflow_id: run?.id }))),
         h('dt', {}, 'Retries'), h('dd', {}, task.retries),
         h('dt', {}, 'Started'), h('dd', {}, time(task.started)),
         h('dt', {}, 'Finished'), h('dd', {}, time(task.finished)),
@@ -104,7 +108,13 @@ export function runPage(root: HTMLElement, id: string): () => void {
     }, delay);
   }
 
-  api<RunDetail>(`workflows/${encodeURIComponent(id)}`).then(apply, (error: unknown) => {
+  api<RunDetail>(`workflows/${encodeURIComponent(id)}`).then((fresh) => {
+    apply(fresh);
+    api<Definition[]>('definitions').then((all) => {
+      definition = all.find((d) => d.fullname === fresh.fullname);
+      renderPanel();
+    }, () => undefined);
+  }, (error: unknown) => {
     replace(head, h('h1', {}, 'Run not found'));
     message.textContent = error instanceof ApiError ? error.message : String(error);
   });

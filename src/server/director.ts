@@ -59,7 +59,7 @@ function plain(value: unknown): unknown {
 /**
  * A definition as Director's `/api/definitions` item (`fullname`, `project`, `name` and the
  * definition's own keys), with `schema` as a JSON Schema (absent for a Standard Schema), plus
- * celeriac's compiled `graph` (nodes with `key`, `task`, `after`, `path`, `queue`, `join`).
+ * celeriac's compiled `graph` (nodes with `key`, `task`, `after`, `input`, `kwargs`, `path`, `queue`, `join`).
  */
 export function definitionJson(definition: WorkflowDefinition): Record<string, unknown> {
   const { schema: _schema, ...input } = definition.input;
@@ -70,7 +70,7 @@ export function definitionJson(definition: WorkflowDefinition): Record<string, u
     ...(plain(input) as Record<string, unknown>),
     ...(definition.jsonSchema !== undefined ? { schema: definition.jsonSchema } : {}),
     graph: {
-      nodes: definition.graph.nodes.map((node) => ({ key: node.key, task: node.task, after: node.after, path: node.path, queue: node.queue ?? null, join: node.join })),
+      nodes: definition.graph.nodes.map((node) => ({ key: node.key, task: node.task, after: node.after, input: node.input, kwargs: plain(node.kwargs), path: node.path, queue: node.queue ?? null, join: node.join })),
     },
   };
 }

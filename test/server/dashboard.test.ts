@@ -123,6 +123,7 @@ describe('dashboard', () => {
     expect(await x('clean_us')).toBeLessThan(await x('merge'));
     expect(await x('clean_eu')).toBe(await x('clean_asia'));
     await node('merge').click();
+    await expect.poll(() => page.getByTestId('node-args').innerText()).toMatch(/the results of clean_eu, clean_us, clean_asia, as a list/);
     await page.screenshot({ path: join(shots, 'dashboard-run.png') });
 
     const failed = await fx.app.workflows.run('example.FAIL', {});
