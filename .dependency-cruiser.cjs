@@ -24,6 +24,14 @@ module.exports = {
     layer('worker', ['cli/', 'app', 'task', 'workflow/'], 'worker/ gets its dependencies injected by the app (the workflow layer plugs in through worker/hooks.ts).'),
     layer('workflow', ['cli/', 'app', 'task', 'server/'], 'workflow/ sits on the canvas core; the app wires it, the CLI and server use it.'),
     layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
+    {
+      name: 'server-only-from-cli',
+      severity: 'error',
+      comment: 'server/ (HTTP framework, metrics, dashboard) is a subpath export: only cli/ may import it, so the core never loads it.',
+      from: { path: '^src/', pathNot: ['^src/server/', '^src/cli/'] },
+      to: { path: '^src/server/' },
+    },
+    layer('server', ['cli/'], 'server/ is used by the CLI, not the other way round.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -35,6 +35,8 @@ function missingPackages(): string[] {
     if (!(debianInstalled(name) ?? onPath(command))) missing.push(name);
   }
   if (!pythonOverride && findCeleryPython(undefined)?.celeryVersion !== CELERY_PEER_VERSION) missing.push(...CELERY_PEER_PACKAGES);
+  // Headless Chromium for the dashboard's browser tests (driven by playwright-core; never downloaded).
+  if (!(debianInstalled('chromium') ?? onPath('chromium'))) missing.push('chromium');
   return missing;
 }
 

@@ -13,6 +13,7 @@ import { benchCommand, callCommand, resultCommand, workerCommand } from './comma
 import { registerWorkflowCommands } from './workflow-commands.js';
 import { addScheduleCommands } from './schedules.js';
 import { deadCommand } from './dead.js';
+import { serveCommand } from './serve.js';
 
 const program = new Command()
   .name('celeriac')
@@ -62,6 +63,17 @@ withApp(
   .option('-Q, --queue <name>', 'the queue whose dead letters to use (default: celery)')
   .option('--limit <n>', 'with replay: at most this many, oldest first')
   .action(async (action: string, index: string | undefined, flags) => run(() => deadCommand(action, index, flags)));
+withApp(program.command('serve').description('serve the REST API (Director\'s endpoints) and the dashboard'))
+  .option('--host <host>', 'interface to listen on; beyond loopback, credentials are required', '127.0.0.1')
+  .option('-p, --port <port>', 'port', '8000')
+  .option('--users-file <path>', 'basic auth users, one `user:scrypt-hash` a line (env CELERIAC_SERVE_USERS_FILE; tokens: CELERIAC_SERVE_TOKENS)')
+  .option('--no-auth', 'turn authentication off (e.g. behind a proxy that authenticates)')
+  .option('--cors <origins>', 'comma-separated origins allowed by CORS (default: none)')
+  .option('--body-limit <bytes>', 'largest request body (default: 1048576)')
+  .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy')
+  .option('--worker', 'also run a worker in this process')
+  .option('--hash-password', 'print the scrypt hash of the password read from stdin, for a users file')
+  .action(async (flags) => run(() => serveCommand(flags)));
 
 program
   .command('bench')
