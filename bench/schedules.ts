@@ -56,7 +56,7 @@ const adding = Date.now();
 const specs = Array.from({ length: SCHEDULES }, (_, i) => i);
 let first = 0;
 let last = 0;
-const add = async (i: number) => app.schedules.add(`bench-${i}`, { task: 'bench.noop', every: 1, queue: QUEUE, startAt: first, endAt: last, history: SECONDS + 5 });
+const add = async (i: number) => app.schedules.add(`bench-${i}`, { task: 'bench.noop', every: 1, catchUp: 'all', queue: QUEUE, startAt: first, endAt: last, history: SECONDS + 5 });
 first = (Math.floor(Date.now() / 1000) + 5 + Math.ceil(SCHEDULES / 50)) * 1000;
 last = first + (SECONDS - 1) * 1000;
 for (let at = 0; at < specs.length; at += 100) await Promise.all(specs.slice(at, at + 100).map(add));
