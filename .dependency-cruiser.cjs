@@ -22,6 +22,7 @@ module.exports = {
     layer('result', ['broker/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'result/ never imports broker/.'),
     layer('publish', ['worker/', 'cli/', 'app', 'task'], 'publish/ is used by the worker and the app, not the other way round.'),
     layer('worker', ['cli/', 'app', 'task'], 'worker/ gets its dependencies injected by the app.'),
+    layer('schedule', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'schedule/ gets sending and workflows injected by the app (schedule/wire.ts).'),
     layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
   ],
   options: {
