@@ -65,6 +65,14 @@ if (Date.now() >= first) {
   throw new Error(`adding the schedules took ${Date.now() - adding} ms, past the first due time; the machine is too loaded`);
 }
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, last - Date.now() + 2_000)));
+// Late beats (a loaded machine) catch up with catchUp: 'all': wait until the queue stops growing.
+for (let previous = -1, stable = 0; stable < 5 && Date.now() < last + 180_000; ) {
+  const now = await redis.llen(QUEUE);
+  if (now >= SCHEDULES * SECONDS) break;
+  stable = now === previous ? stable + 1 : 0;
+  previous = now;
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}
 for (const b of beats) b.child.kill('SIGTERM');
 const reports = await Promise.all(beats.map((b) => b.report));
 
