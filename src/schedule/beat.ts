@@ -150,6 +150,7 @@ export class Beat {
         for (const { entry, record, takenOver } of list.sort((a, b) => a.record.due - b.record.due)) {
           await this.options.beforeFire?.(record);
           const outcome = await fire(this.host, store, entry, record, () => this.clock.now(), takenOver);
+          if (!outcome) return; // left claimed: retried after the lease, with this schedule's later fires
           outcomes.push(outcome);
           const request = { scheduleId: entry.id, due: record.due, outcome };
           if (entry.target.kind === 'workflow') await store.settle([request]);
