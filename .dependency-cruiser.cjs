@@ -23,6 +23,7 @@ module.exports = {
     layer('publish', ['worker/', 'cli/', 'app', 'task'], 'publish/ is used by the worker and the app, not the other way round.'),
     layer('worker', ['cli/', 'app', 'task', 'workflow/'], 'worker/ gets its dependencies injected by the app (the workflow layer plugs in through worker/hooks.ts).'),
     layer('workflow', ['cli/', 'app', 'task', 'server/'], 'workflow/ sits on the canvas core; the app wires it, the CLI and server use it.'),
+    layer('schedule', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task'], 'schedule/ gets sending and workflows injected by the app (schedule/wire.ts).'),
     layer('redis', ['canvas/', 'broker/', 'backend/', 'result/', 'publish/', 'worker/', 'cli/', 'app', 'task', 'protocol/'], 'redis/ is connection support shared by the Redis broker and backend; it knows neither.'),
     {
       name: 'server-only-from-cli',

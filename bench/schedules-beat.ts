@@ -9,6 +9,9 @@ const [url, name] = process.argv.slice(2);
 if (!url || !name) throw new Error('usage: schedules-beat.ts <redis-url> <name>');
 const app = new Celeriac({ broker: url, backend: url, logLevel: 'warn' });
 let claims = 0;
+await app.connect(); // load and connect the Redis adapters before measuring
+await app.schedules.list();
+await app.sendTask('bench.warmup', [], {}, { queue: 'bench.warmup' });
 const beat = await app.beat({ name, beforeFire: () => void (claims += 1) }).start();
 const atReady = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { newId } from '../ids.js';
 import { fire, type FireHost } from './fire.js';
 import { planFires } from './plan.js';
-import type { FireOutcome, ScheduleStore } from './store/store.js';
+import type { FireOutcome, ScheduleStore, SettleRequest } from './store/store.js';
 import type { FireRecord, ScheduleEntry } from './types.js';
 
 /** A source of the current time (epoch ms); inject a fake one in tests. */
@@ -46,6 +46,23 @@ export interface TickReport {
   readonly failed: number;
   /** Fires of dead beats this tick took over. */
   readonly takenOver: number;
+}
+
+/** Claims (and settles) go to the store in batches of this many. */
+const CLAIM_BATCH = 500;
+
+interface Job {
+  readonly entry: ScheduleEntry;
+  readonly record: FireRecord;
+  readonly takenOver: boolean;
+}
+
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 /** A beat; see the module documentation. */
@@ -93,35 +110,56 @@ export class Beat {
     const store = await this.host.store();
     await this.reload(store);
     const now = this.clock.now();
-    const outcomes: FireOutcome[] = [];
+    const jobs: Job[] = [];
     const taken = await store.reclaim(this.name, now, now + this.leaseMs, 100);
     for (const record of taken) {
       const entry = this.entries.get(record.scheduleId);
-      if (entry) outcomes.push(await this.fireClaimed(store, entry, record, true));
+      if (entry) jobs.push({ entry, record, takenOver: true });
     }
-    const work = [...this.entries.values()].map((entry) => this.fireDue(store, entry, now));
-    for (const list of await Promise.all(work)) outcomes.push(...list);
+    const planned: Job[] = [];
+    for (const entry of shuffled([...this.entries.values()])) {
+      for (const fire of planFires(entry, this.cursors.get(entry.id) ?? -1, now)) {
+        const record: FireRecord = { scheduleId: entry.id, due: fire.due, state: 'claimed', beat: this.name, claimedAt: now, leaseUntil: now + this.leaseMs, fired: null, missed: fire.missed };
+        planned.push({ entry, record, takenOver: false });
+      }
+    }
+    const chunks: Job[][] = [];
+    for (let at = 0; at < planned.length; at += CLAIM_BATCH) chunks.push(planned.slice(at, at + CLAIM_BATCH));
+    const claims = await Promise.all(chunks.map((chunk) => store.claim(chunk.map(({ entry, record }) => ({ scheduleId: entry.id, due: record.due, beat: this.name, at: now, leaseUntil: record.leaseUntil, missed: record.missed, history: entry.history })))));
+    claims.flat().forEach((claim, i) => {
+      const job = planned[i]!;
+      this.cursors.set(job.entry.id, Math.max(this.cursors.get(job.entry.id) ?? -1, claim.cursor));
+      if (claim.claimed) jobs.push(job);
+    });
+    const outcomes = await this.fireAll(store, jobs);
     const count = (state: FireOutcome['state']) => outcomes.filter((o) => o.state === state).length;
     return { fired: count('fired'), skipped: count('skipped'), failed: count('failed'), takenOver: taken.length };
   }
 
-  private async fireDue(store: ScheduleStore, entry: ScheduleEntry, now: number): Promise<FireOutcome[]> {
+  /**
+   * Fire claimed jobs: one schedule's in due order, schedules in parallel. Workflow fires are settled
+   * at once (the overlap check of the next one reads them); task fires in batches at the end.
+   */
+  private async fireAll(store: ScheduleStore, jobs: readonly Job[]): Promise<FireOutcome[]> {
+    const bySchedule = new Map<string, Job[]>();
+    for (const job of jobs) bySchedule.set(job.entry.id, [...(bySchedule.get(job.entry.id) ?? []), job]);
     const outcomes: FireOutcome[] = [];
-    for (const planned of planFires(entry, this.cursors.get(entry.id) ?? -1, now)) {
-      const record: FireRecord = { scheduleId: entry.id, due: planned.due, state: 'claimed', beat: this.name, claimedAt: now, leaseUntil: now + this.leaseMs, fired: null, missed: planned.missed };
-      const claim = await store.claim({ scheduleId: entry.id, due: planned.due, beat: this.name, at: now, leaseUntil: record.leaseUntil, missed: planned.missed, history: entry.history });
-      this.cursors.set(entry.id, Math.max(this.cursors.get(entry.id) ?? -1, claim.cursor));
-      if (!claim.claimed) continue;
-      outcomes.push(await this.fireClaimed(store, entry, record, false));
-    }
+    const batch: SettleRequest[] = [];
+    await Promise.all(
+      [...bySchedule.values()].map(async (list) => {
+        for (const { entry, record, takenOver } of list.sort((a, b) => a.record.due - b.record.due)) {
+          await this.options.beforeFire?.(record);
+          const outcome = await fire(this.host, store, entry, record, () => this.clock.now(), takenOver);
+          if (!outcome) return; // left claimed: retried after the lease, with this schedule's later fires
+          outcomes.push(outcome);
+          const request = { scheduleId: entry.id, due: record.due, outcome };
+          if (entry.target.kind === 'workflow') await store.settle([request]);
+          else batch.push(request);
+        }
+      }),
+    );
+    for (let at = 0; at < batch.length; at += CLAIM_BATCH) await store.settle(batch.slice(at, at + CLAIM_BATCH));
     return outcomes;
-  }
-
-  private async fireClaimed(store: ScheduleStore, entry: ScheduleEntry, record: FireRecord, takenOver: boolean): Promise<FireOutcome> {
-    await this.options.beforeFire?.(record);
-    const outcome = await fire(this.host, store, entry, record, () => this.clock.now(), takenOver);
-    await store.settle(entry.id, record.due, outcome);
-    return outcome;
   }
 
   /** Reload the schedules when the store's version changed. */

@@ -1,9 +1,11 @@
 /**
  * Fire one claimed due time: send the task or start the workflow run under the fire's
- * deterministic id, applying the overlap policy for workflows. Never throws: every failure becomes
- * a `failed` outcome with its reason.
+ * deterministic id, applying the overlap policy for workflows. Never throws: a transport failure
+ * (broker or store unreachable) returns undefined, leaving the fire claimed so that a beat takes it
+ * over when its lease ends; any other failure becomes a `failed` outcome with its reason.
  * @module
  */
+import { TransportError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { isFinalRunStatus, type RunStatus } from '../workflow/types.js';
 import { fireId } from './fire-id.js';
@@ -27,7 +29,7 @@ export interface FireHost {
  * Fire `record` of `entry`. `takenOver`: the fire was claimed by a beat that died; a workflow run
  * that already exists under the fire's id is then not started again.
  */
-export async function fire(host: FireHost, store: ScheduleStore, entry: ScheduleEntry, record: FireRecord, now: () => number, takenOver: boolean): Promise<FireOutcome> {
+export async function fire(host: FireHost, store: ScheduleStore, entry: ScheduleEntry, record: FireRecord, now: () => number, takenOver: boolean): Promise<FireOutcome | undefined> {
   const id = fireId(entry.id, record.due);
   const target = entry.target;
   try {
@@ -49,6 +51,10 @@ export async function fire(host: FireHost, store: ScheduleStore, entry: Schedule
     return { state: 'fired', at: now(), runId: id };
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof TransportError) {
+      host.logger.warn('schedule fire left for a retry after its lease', { schedule: entry.id, due: new Date(record.due).toISOString(), reason });
+      return undefined;
+    }
     host.logger.error('schedule fire failed', { schedule: entry.id, due: new Date(record.due).toISOString(), reason });
     return { state: 'failed', at: now(), reason };
   }

@@ -1,8 +1,8 @@
 /**
- * Schedules on Redis (test DB 8): three app instances with their own connections fire every due
- * time exactly once; a beat SIGKILLed between claim and send is covered by another under the same
+ * Schedules on Redis (test DB 8): three app instances with their own connections, and three beat
+ * processes, fire every due time exactly once; a beat SIGKILLed between claim and send is covered by another under the same
  * task id; a Redis restart (with its append-only file) between two fires loses and repeats nothing.
- * The beats here use fake clocks that start at the real time, so nothing waits for real seconds.
+ * Beats in this process use fake clocks that start at the real time; only the beat processes tick on real timers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,12 +77,40 @@ describe('schedules on Redis', () => {
     expect(fires.every((f) => f.state === 'fired' && f.taskId === fireId('s0', f.due))).toBe(true);
   });
 
+  it('three beat processes on real timers fire each due time exactly once', async () => {
+    const app = newApp();
+    const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'schedule', 'beat-child.ts');
+    const children = [0, 1, 2].map(() => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, '30000', 'run'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      return { child, ready: () => out.includes('READY'), exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+    });
+    const client = rawRedis(db);
+    try {
+      await waitUntil(() => children.every((c) => c.ready()), { timeoutMs: 60_000, what: 'three beat processes to start' });
+      const first = (Math.floor(Date.now() / 1000) + 5) * 1000;
+      const ids = ['p0', 'p1', 'p2', 'p3'];
+      for (const id of ids) await app.schedules.add(id, { task: 'tests.tick', every: 0.5, queue: QUEUE, startAt: first, endAt: first + 2_000, catchUp: 'all' });
+      const want = ids.flatMap((id) => [0, 500, 1000, 1500, 2000].map((ms) => fireId(id, first + ms)));
+      await waitUntil(async () => (await client.llen(QUEUE)) >= want.length, { timeoutMs: 60_000, what: `${want.length} task messages` });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const counts = countOf(await queuedIds(client));
+      expect([...counts.keys()].sort()).toEqual(want.sort());
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      client.disconnect();
+      for (const c of children) c.child.kill('SIGTERM');
+      await Promise.all(children.map((c) => c.exited));
+    }
+  });
+
   it('a beat SIGKILLed between claim and send is covered by another beat, under the same task id', async () => {
     const app = newApp();
     const leaseMs = 2_000;
     await app.schedules.add('k', { task: 'tests.tick', every: 1, queue: QUEUE });
     const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'schedule', 'beat-child.ts');
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture, url, String(leaseMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture, url, String(leaseMs), 'hang'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

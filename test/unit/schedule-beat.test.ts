@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { TransportError } from '../../src/errors.js';
 import { Beat } from '../../src/schedule/beat.js';
 import { fireId } from '../../src/schedule/fire-id.js';
 import { Schedules } from '../../src/schedule/schedules.js';
@@ -172,6 +173,39 @@ describe('beat (memory store)', () => {
     expect(sent.map((s) => s.id)).toEqual([fireId('k', T0 + 60_000)]);
     expect((await schedules.fires('k'))[0]).toMatchObject({ state: 'fired', beat: 'healthy', taskId: fireId('k', T0 + 60_000) });
     expect(await healthy.tick()).toMatchObject({ fired: 0, takenOver: 0 });
+  });
+
+  it('a fire that meets a transport error stays claimed and is sent after its lease; another error is recorded as failed', async () => {
+    const name = randomUUID();
+    const clock = new FakeClock(T0);
+    const sent: Sent[] = [];
+    const store = () => new MemoryScheduleStore({ name });
+    const schedules = new Schedules({ store: async () => store(), now: () => clock.now(), workflows: { validatorOf: () => null, periodic: () => [] } });
+    await schedules.add('flaky', { task: 'tests.tick', every: 60 });
+    await schedules.add('broken', { task: 'tests.broken', every: 60 });
+    const host = recordingHost(store(), sent);
+    let outage = true;
+    const beat = new Beat(
+      {
+        ...host,
+        sendTask: async (task, args, kwargs, options) => {
+          if (task === 'tests.broken') throw new RangeError('bad arguments');
+          if (outage) throw new TransportError('broker unreachable');
+          return host.sendTask(task, args, kwargs, options);
+        },
+      },
+      { clock, name: 'b', leaseMs: 10_000 },
+    );
+    clock.advance(60_000);
+    expect(await beat.tick()).toMatchObject({ fired: 0, failed: 1 });
+    expect((await schedules.fires('flaky'))[0]).toMatchObject({ state: 'claimed' });
+    expect((await schedules.fires('broken'))[0]).toMatchObject({ state: 'failed', reason: 'RangeError: bad arguments' });
+    outage = false;
+    clock.advance(5_000);
+    expect(await beat.tick()).toMatchObject({ fired: 0, takenOver: 0 });
+    clock.advance(6_000);
+    expect(await beat.tick()).toMatchObject({ fired: 1, takenOver: 1 });
+    expect(sent.map((s) => s.id)).toEqual([fireId('flaky', T0 + 60_000)]);
   });
 
   it('a removed schedule stops firing; a replaced one keeps its cursor (no refire)', async () => {

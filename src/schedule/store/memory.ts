@@ -5,7 +5,7 @@
  * @module
  */
 import type { FireRecord, ScheduleEntry, StoredSchedule } from '../types.js';
-import type { ClaimRequest, ClaimResult, FireOutcome, ScheduleStore } from './store.js';
+import type { ClaimRequest, ClaimResult, FireOutcome, ScheduleStore, SettleRequest } from './store.js';
 
 interface Slot {
   entry: ScheduleEntry;
@@ -69,7 +69,15 @@ export class MemoryScheduleStore implements ScheduleStore {
     return this.data.version;
   }
 
-  async claim(request: ClaimRequest): Promise<ClaimResult> {
+  async claim(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    return requests.map((request) => this.claimOne(request));
+  }
+
+  async settle(fires: readonly SettleRequest[]): Promise<boolean[]> {
+    return fires.map(({ scheduleId, due, outcome }) => this.settleOne(scheduleId, due, outcome));
+  }
+
+  private claimOne(request: ClaimRequest): ClaimResult {
     const slot = this.data.slots.get(request.scheduleId);
     if (!slot) return { claimed: false, cursor: -1 };
     const record: FireRecord = {
@@ -95,7 +103,7 @@ export class MemoryScheduleStore implements ScheduleStore {
     return { claimed: true, cursor: slot.cursor };
   }
 
-  async settle(scheduleId: string, due: number, outcome: FireOutcome): Promise<boolean> {
+  private settleOne(scheduleId: string, due: number, outcome: FireOutcome): boolean {
     const slot = this.data.slots.get(scheduleId);
     const record = slot?.fires.get(due);
     if (!slot || !record || record.state !== 'claimed') return false;

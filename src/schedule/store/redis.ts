@@ -9,7 +9,7 @@ import { closeClient, createRedisClient, openClient, retryUntil } from '../../re
 import type { FireRecord, ScheduleEntry, StoredSchedule } from '../types.js';
 import { RedisScheduleKeys } from './redis-keys.js';
 import { defineScheduleScripts, runScheduleScript, type ScheduleScriptName } from './scripts.js';
-import type { ClaimRequest, ClaimResult, FireOutcome, ScheduleStore } from './store.js';
+import type { ClaimRequest, ClaimResult, ScheduleStore, SettleRequest } from './store.js';
 
 /** Options of {@link RedisScheduleStore}. */
 export interface RedisScheduleStoreOptions {
@@ -78,23 +78,38 @@ export class RedisScheduleStore implements ScheduleStore {
     return Number((await this.retry('read version', () => this.client.get(this.keys.version))) ?? 0);
   }
 
-  async claim(request: ClaimRequest): Promise<ClaimResult> {
+  async claim(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    if (requests.length === 0) return [];
     const k = this.keys;
-    const { scheduleId: id, due } = request;
-    const record: FireRecord = { scheduleId: id, due, state: 'claimed', beat: request.beat, claimedAt: request.at, leaseUntil: request.leaseUntil, fired: null, missed: request.missed };
-    const reply = (await this.script('claim', [k.specs, k.cursors, k.leases, k.fires(id), k.fired(id)], [id, due, JSON.stringify(record), request.leaseUntil, request.history])) as [number, number];
-    return { claimed: reply[0] === 1, cursor: Number(reply[1]) };
+    const keys = [k.specs, k.cursors, k.leases];
+    const args: (string | number)[] = [];
+    for (const request of requests) {
+      const { scheduleId: id, due } = request;
+      const record: FireRecord = { scheduleId: id, due, state: 'claimed', beat: request.beat, claimedAt: request.at, leaseUntil: request.leaseUntil, fired: null, missed: request.missed };
+      keys.push(k.fires(id), k.fired(id));
+      args.push(id, due, JSON.stringify(record), request.leaseUntil, request.history);
+    }
+    const reply = (await this.script('claim', keys, args)) as number[];
+    return requests.map((_, i) => ({ claimed: reply[2 * i] === 1, cursor: Number(reply[2 * i + 1]) }));
   }
 
-  async settle(scheduleId: string, due: number, outcome: FireOutcome): Promise<boolean> {
-    const fields = {
-      state: outcome.state,
-      fired: outcome.state === 'fired' ? outcome.at : null,
-      ...(outcome.taskId !== undefined ? { taskId: outcome.taskId } : {}),
-      ...(outcome.runId !== undefined ? { runId: outcome.runId } : {}),
-      ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
-    };
-    return (await this.script('settle', [this.keys.leases, this.keys.fires(scheduleId)], [scheduleId, due, JSON.stringify(fields)])) === 1;
+  async settle(fires: readonly SettleRequest[]): Promise<boolean[]> {
+    if (fires.length === 0) return [];
+    const keys = [this.keys.leases];
+    const args: (string | number)[] = [];
+    for (const { scheduleId, due, outcome } of fires) {
+      const fields = {
+        state: outcome.state,
+        fired: outcome.state === 'fired' ? outcome.at : null,
+        ...(outcome.taskId !== undefined ? { taskId: outcome.taskId } : {}),
+        ...(outcome.runId !== undefined ? { runId: outcome.runId } : {}),
+        ...(outcome.reason !== undefined ? { reason: outcome.reason } : {}),
+      };
+      keys.push(this.keys.fires(scheduleId));
+      args.push(scheduleId, due, JSON.stringify(fields));
+    }
+    const reply = (await this.script('settle', keys, args)) as number[];
+    return reply.map((n) => n === 1);
   }
 
   async reclaim(beat: string, now: number, leaseUntil: number, limit: number): Promise<FireRecord[]> {

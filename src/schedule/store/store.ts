@@ -43,6 +43,13 @@ export interface FireOutcome {
   readonly reason?: string;
 }
 
+/** A claimed fire and how it ended. */
+export interface SettleRequest {
+  readonly scheduleId: string;
+  readonly due: number;
+  readonly outcome: FireOutcome;
+}
+
 /** The store contract (see the module documentation). */
 export interface ScheduleStore {
   readonly kind: string;
@@ -61,13 +68,13 @@ export interface ScheduleStore {
   /** A number that changes whenever a schedule is put or removed (beats reload their list on change). */
   version(): Promise<number>;
   /**
-   * Claim a due time (atomic, exactly once): succeeds when the schedule exists and `due` is newer
-   * than its cursor; then moves the cursor to `due` and records the fire as `claimed`, keeping only
-   * the schedule's newest `history` records.
+   * Claim due times (each atomic, exactly once), in order: a claim succeeds when the schedule exists
+   * and `due` is newer than its cursor; then it moves the cursor to `due` and records the fire as
+   * `claimed`, keeping only the schedule's newest `history` records. One result per request.
    */
-  claim(request: ClaimRequest): Promise<ClaimResult>;
-  /** Record how a claimed fire ended (only while it is `claimed`; returns false otherwise). */
-  settle(scheduleId: string, due: number, outcome: FireOutcome): Promise<boolean>;
+  claim(requests: readonly ClaimRequest[]): Promise<ClaimResult[]>;
+  /** Record how claimed fires ended (each only while it is `claimed`; false otherwise). One result per fire. */
+  settle(fires: readonly SettleRequest[]): Promise<boolean[]>;
   /**
    * Take over fires still `claimed` whose lease ended before `now` (their beat died mid-fire):
    * each is given to one caller only, with a new lease. Returns their records as now stored.
