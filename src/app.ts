@@ -30,6 +30,7 @@ import { WorkflowRuntime } from './workflow/runtime.js';
 import { resolveWorkflowStore } from './workflow/store/resolve.js';
 import type { WorkflowStore } from './workflow/store/store.js';
 import { Workflows } from './workflow/workflows.js';
+import { fireEvent, type FireOptions, type FireOutcome } from './workflow/fire.js';
 
 /** App configuration. Every field documents its default. */
 export interface CeleriacOptions {
@@ -122,6 +123,7 @@ export class Celeriac implements CanvasApplier {
       applier: this,
       logger: this.logger,
       callbackQueue: options.workflowQueue ?? this.planConfig.defaultQueue,
+      expiresSeconds: options.resultExpires ?? 86_400,
     });
     this.workflowRuntime.registerTasks(this.registry);
     this.workflows = new Workflows({
@@ -175,6 +177,16 @@ export class Celeriac implements CanvasApplier {
   /** Cancel a whole workflow by its root id: no further step starts, running ones are aborted. */
   async cancelWorkflow(rootId: string): Promise<void> {
     await (await this.connect()).backend.revoke({ rootIds: [rootId] });
+  }
+
+  /**
+   * Fire an external event (WORKFLOWS.md §W6): completes every `wait` node waiting on (name, key)
+   * in any run, is retained for waits that start later (`retain` seconds, default the result
+   * expiry), and reaches the triggers. Throws `EventNameError` / `EventDataError` on bad input.
+   */
+  async fire(name: string, data: unknown = {}, options: FireOptions = {}): Promise<FireOutcome> {
+    const { engine } = await this.workflowRuntime.connect();
+    return fireEvent(engine, name, data, options, this.options.resultExpires ?? 86_400);
   }
 
   /** Create a worker for this app (call `start()` or `run()` on it). */

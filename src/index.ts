@@ -41,3 +41,6 @@ export type { SignatureDict, TaskMessage, TaskHeaders } from './protocol/message
 export { States, type TaskState } from './states.js';
 export { consoleLogger, type Logger, type LogLevel } from './logger.js';
 export * from './errors.js';
+export * from './workflow/signal-errors.js';
+export type { FireOptions, FireOutcome } from './workflow/fire.js';
+export type { SignalStore, WaitEntry, RetainedEvent, MapProgress } from './workflow/store/signals.js';

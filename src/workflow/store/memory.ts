@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { WorkflowGraph } from '../definition/spec.js';
 import { isFinalNodeStatus, isFinalRunStatus, type ListQuery, type NodeStatus, type RunStatus, type WorkflowEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
+import { MemorySignalStore } from './signals-memory.js';
+import type { SignalStore } from './signals.js';
 import type {
   Claim, ClaimRequest, CloseRequest, CloseResult, HeadPage, JoinCounts, NodeOutcome, NodeReset, NodeState, RunHead, RunMeta, RunState,
   SettleResult, Unsubscribe, WorkflowStore,
@@ -52,9 +54,11 @@ const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSO
 export class MemoryWorkflowStore implements WorkflowStore {
   readonly kind = 'memory';
   private readonly data: Shared;
+  private readonly signalStore: MemorySignalStore;
 
   constructor(options: { name?: string } = {}) {
     const name = options.name ?? 'default';
+    this.signalStore = new MemorySignalStore(name);
     let data = shared.get(name);
     if (!data) {
       data = { graphs: new Map(), runs: new Map(), events: new EventEmitter() };
@@ -259,6 +263,10 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   async deleteRun(runId: string): Promise<void> {
     this.data.runs.delete(runId);
+  }
+
+  signals(): SignalStore {
+    return this.signalStore;
   }
 
   private run(runId: string): MutableRun | undefined {

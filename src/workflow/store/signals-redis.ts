@@ -1,0 +1,81 @@
+/**
+ * The Redis {@link SignalStore}, on the workflow store's connection: a set of waiters per (event
+ * name, key), a hash per retained (name, key) with its expiry, a hash per map attempt. Every change
+ * is one documented Lua script (`lua/arm-wait.lua`, `lua/fire-event.lua`, `lua/map-item.lua`), so
+ * a fire costs O(matching waits) and never scans runs.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { SEP } from './redis-keys.js';
+import type { MapProgress, RetainedEvent, SignalStore, WaitEntry } from './signals.js';
+
+const SCRIPTS = { armWait: 'arm-wait', fire: 'fire-event', mapItem: 'map-item' } as const;
+type Script = keyof typeof SCRIPTS;
+const commandOf = (script: Script): string => `celeriacSignals_${script}`;
+
+/** See the module documentation. */
+export class RedisSignalStore implements SignalStore {
+  constructor(
+    private readonly client: () => Redis,
+    private readonly prefix: string,
+    private readonly retry: <T>(what: string, attempt: () => Promise<T>) => Promise<T>,
+  ) {}
+
+  async armWait(name: string, key: string, entry: WaitEntry, since: number, expiresSeconds: number): Promise<RetainedEvent | undefined> {
+    const reply = (await this.script('armWait', [this.retained(name, key), this.waits(name, key)], [since, member(entry), expiresSeconds])) as string[];
+    return reply.length === 0 ? undefined : { at: Number(reply[0]), data: JSON.parse(reply[1] ?? 'null') };
+  }
+
+  async disarmWait(name: string, key: string, entry: WaitEntry): Promise<void> {
+    await this.retry('disarmWait', () => this.client().srem(this.waits(name, key), member(entry)));
+  }
+
+  async fire(name: string, key: string, event: RetainedEvent, retainSeconds: number): Promise<WaitEntry[]> {
+    const reply = (await this.script('fire', [this.retained(name, key), this.waits(name, key)], [event.at, JSON.stringify(event.data ?? null), Math.ceil(retainSeconds)])) as string[];
+    return reply.map((text) => {
+      const [runId = '', node = '', taskId = ''] = text.split(SEP);
+      return { runId, node, taskId };
+    });
+  }
+
+  async mapStart(runId: string, node: string, taskId: string, total: number, expiresSeconds: number): Promise<void> {
+    const key = this.map(runId, node, taskId);
+    await this.retry('mapStart', async () => {
+      await this.client().hsetnx(key, 't', total);
+      if (expiresSeconds > 0) await this.client().expire(key, expiresSeconds);
+    });
+  }
+
+  async mapItem(runId: string, node: string, taskId: string, index: number, result: unknown): Promise<MapProgress> {
+    const reply = (await this.script('mapItem', [this.map(runId, node, taskId)], [index, JSON.stringify(result ?? null)])) as Array<number | string>;
+    const progress = { counted: reply[0] === 1, done: Number(reply[1]), total: Number(reply[2]) };
+    return reply[3] === undefined ? progress : { ...progress, results: JSON.parse(String(reply[3])) as unknown[] };
+  }
+
+  private retained(name: string, key: string): string {
+    return `${this.prefix}ev-${name}${SEP}${key}`;
+  }
+
+  private waits(name: string, key: string): string {
+    return `${this.prefix}wait-${name}${SEP}${key}`;
+  }
+
+  private map(runId: string, node: string, taskId: string): string {
+    return `${this.prefix}map-${runId}${SEP}${node}${SEP}${taskId}`;
+  }
+
+  private script(script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    return this.retry(script, () => {
+      const client = this.client() as unknown as Record<string, ((...a: Array<string | number>) => Promise<unknown>) | undefined> & Redis;
+      if (typeof client[commandOf(script)] !== 'function') {
+        client.defineCommand(commandOf(script), { lua: readFileSync(new URL(`./lua/${SCRIPTS[script]}.lua`, import.meta.url), 'utf8') });
+      }
+      return client[commandOf(script)]!.call(client, keys.length, ...keys, ...args);
+    });
+  }
+}
+
+function member(entry: WaitEntry): string {
+  return `${entry.runId}${SEP}${entry.node}${SEP}${entry.taskId}`;
+}
