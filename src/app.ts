@@ -14,6 +14,7 @@ import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier }
 import type { SignatureOptions } from './canvas/options.js';
 import type { PlanConfig } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
+import { signatureFromDict } from './canvas/from-dict.js';
 import { newId } from './ids.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import type { SerializerName } from './protocol/serializer.js';
@@ -31,6 +32,8 @@ import { resolveWorkflowStore } from './workflow/store/resolve.js';
 import type { WorkflowStore } from './workflow/store/store.js';
 import { Workflows } from './workflow/workflows.js';
 import { fireEvent, type FireOptions, type FireOutcome } from './workflow/fire.js';
+import { Triggers } from './workflow/triggers/triggers.js';
+import { registerTriggerTasks, triggerHooks } from './workflow/triggers/runtime.js';
 
 /** App configuration. Every field documents its default. */
 export interface CeleriacOptions {
@@ -103,6 +106,8 @@ export class Celeriac implements CanvasApplier {
   private workflowStore: Promise<WorkflowStore> | undefined;
   /** Workflows: define/load definitions, run them, read, list, cancel, relaunch, resume runs, follow events. */
   readonly workflows: Workflows;
+  /** Triggers (WORKFLOWS.md §W6): tasks run once named events fired in a session; replay, skip, statuses. */
+  readonly triggers: Triggers;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
@@ -132,6 +137,17 @@ export class Celeriac implements CanvasApplier {
       logger: this.logger,
       sendDeadline: (runId, seconds) => this.workflowRuntime.sendDeadline(runId, seconds),
     });
+    this.triggers = new Triggers({
+      signals: async () => (await this.workflowRuntime.connect()).store.signals(),
+      send: async (dict) => void (await this.connect()).publisher.send(signatureFromDict(dict, this), {}),
+      revoke: (taskIds) => this.revoke(taskIds),
+      fire: (name, data, fireOptions) => this.fire(name, data, fireOptions),
+      expiresSeconds: options.resultExpires ?? 86_400,
+      callbackQueue: options.workflowQueue ?? this.planConfig.defaultQueue,
+      logger: this.logger,
+    });
+    registerTriggerTasks(this.registry, this.triggers, async () => (await this.connect()).backend);
+    this.workflowRuntime.addHooks(triggerHooks(this.triggers, this.logger));
   }
 
   /** The default queue name. */
@@ -186,7 +202,7 @@ export class Celeriac implements CanvasApplier {
    */
   async fire(name: string, data: unknown = {}, options: FireOptions = {}): Promise<FireOutcome> {
     const { engine } = await this.workflowRuntime.connect();
-    return fireEvent(engine, name, data, options, this.options.resultExpires ?? 86_400);
+    return fireEvent(engine, name, data, options, this.options.resultExpires ?? 86_400, (event, key, kwargs) => this.triggers.fired(event, key, kwargs));
   }
 
   /** Create a worker for this app (call `start()` or `run()` on it). */

@@ -44,3 +44,7 @@ export * from './errors.js';
 export * from './workflow/signal-errors.js';
 export type { FireOptions, FireOutcome } from './workflow/fire.js';
 export type { SignalStore, WaitEntry, RetainedEvent, MapProgress } from './workflow/store/signals.js';
+export { Triggers, type TriggersHost } from './workflow/triggers/triggers.js';
+export type { TriggerSpec, TriggersConfig } from './workflow/triggers/config.js';
+export { currentTrigger, type TriggerContext } from './workflow/triggers/current.js';
+export type { TriggerInstance, TriggerSession, TriggerStatus } from './workflow/store/signals.js';

@@ -41,6 +41,7 @@ function errorOf(exc: ExceptionInfo, traceback: string | null): NodeError {
 /** The app's workflow runtime; see the module documentation. */
 export class WorkflowRuntime {
   private engineValue: Promise<{ store: WorkflowStore; engine: WorkflowEngine }> | undefined;
+  private readonly extraHooks: WorkerHooks[] = [];
 
   constructor(private readonly deps: RuntimeDeps) {}
 
@@ -102,11 +103,20 @@ export class WorkflowRuntime {
     });
   }
 
+  /** Add the worker hooks of another layer (the triggers); they are tried before the workflow's own. */
+  addHooks(hooks: WorkerHooks): void {
+    this.extraHooks.push(hooks);
+  }
+
   /** Worker hooks: node callbacks run in-process; node starts are recorded. */
   hooks(): WorkerHooks {
     return {
-      inlineCallback: (callback, outcome, message) => this.inline(callback, outcome, message),
+      inlineCallback: async (callback, outcome, message) => {
+        for (const extra of this.extraHooks) if (await extra.inlineCallback?.(callback, outcome, message)) return true;
+        return this.inline(callback, outcome, message);
+      },
       taskStarted: (message) => {
+        for (const extra of this.extraHooks) extra.taskStarted?.(message);
         const ref = nodeRefOfCallbacks(message.embed.callbacks);
         if (!ref) return;
         void this.connect()

@@ -4,12 +4,13 @@
  * name share their data (like the memory workflow store).
  * @module
  */
-import type { MapProgress, RetainedEvent, SignalStore, WaitEntry } from './signals.js';
+import type { MapProgress, RetainedEvent, SignalStore, TriggerInstance, TriggerSession, TriggerStatus, WaitEntry } from './signals.js';
 
 interface Shared {
   waits: Map<string, Map<string, WaitEntry>>;
   retained: Map<string, RetainedEvent & { expiresAt: number }>;
   maps: Map<string, { total: number; results: Map<number, unknown> }>;
+  sessions: Map<string, { fired: Map<string, unknown[]>; instances: Map<string, TriggerInstance> }>;
 }
 
 const shared = new Map<string, Shared>();
@@ -24,7 +25,7 @@ export class MemorySignalStore implements SignalStore {
   constructor(name = 'default') {
     let data = shared.get(name);
     if (!data) {
-      data = { waits: new Map(), retained: new Map(), maps: new Map() };
+      data = { waits: new Map(), retained: new Map(), maps: new Map(), sessions: new Map() };
       shared.set(name, data);
     }
     this.data = data;
@@ -70,5 +71,40 @@ export class MemorySignalStore implements SignalStore {
     if (done < map.total) return { counted, done, total: map.total };
     const results = Array.from({ length: map.total }, (_, i) => clone(map.results.get(i)));
     return { counted, done, total: map.total, results };
+  }
+
+  async recordFiring(session: string, name: string, kwargs: unknown): Promise<number> {
+    const fired = this.session(session).fired;
+    const list = fired.get(name) ?? [];
+    fired.set(name, list);
+    list.push(clone(kwargs ?? null));
+    return list.length;
+  }
+
+  async readSession(session: string): Promise<TriggerSession> {
+    const data = this.data.sessions.get(session);
+    if (!data) return { fired: {}, instances: {} };
+    return clone({ fired: Object.fromEntries(data.fired), instances: Object.fromEntries(data.instances) });
+  }
+
+  async createInstance(instance: TriggerInstance): Promise<boolean> {
+    const instances = this.session(instance.session).instances;
+    if (instances.has(instance.id)) return false;
+    instances.set(instance.id, clone(instance));
+    return true;
+  }
+
+  async updateInstance(next: TriggerInstance, from: readonly TriggerStatus[]): Promise<boolean> {
+    const instances = this.session(next.session).instances;
+    const current = instances.get(next.id);
+    if (!current || !from.includes(current.status)) return false;
+    instances.set(next.id, clone(next));
+    return true;
+  }
+
+  private session(session: string): { fired: Map<string, unknown[]>; instances: Map<string, TriggerInstance> } {
+    let data = this.data.sessions.get(session);
+    if (!data) this.data.sessions.set(session, (data = { fired: new Map(), instances: new Map() }));
+    return data;
   }
 }

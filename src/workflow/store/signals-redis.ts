@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { SEP } from './redis-keys.js';
-import type { MapProgress, RetainedEvent, SignalStore, WaitEntry } from './signals.js';
+import type { MapProgress, RetainedEvent, SignalStore, TriggerInstance, TriggerSession, TriggerStatus, WaitEntry } from './signals.js';
 
-const SCRIPTS = { armWait: 'arm-wait', fire: 'fire-event', mapItem: 'map-item' } as const;
+const SCRIPTS = { armWait: 'arm-wait', fire: 'fire-event', mapItem: 'map-item', recordFiring: 'trigger-record', updateInstance: 'trigger-update' } as const;
 type Script = keyof typeof SCRIPTS;
 const commandOf = (script: Script): string => `celeriacSignals_${script}`;
 
@@ -51,6 +51,44 @@ export class RedisSignalStore implements SignalStore {
     const reply = (await this.script('mapItem', [this.map(runId, node, taskId)], [index, JSON.stringify(result ?? null)])) as Array<number | string>;
     const progress = { counted: reply[0] === 1, done: Number(reply[1]), total: Number(reply[2]) };
     return reply[3] === undefined ? progress : { ...progress, results: JSON.parse(String(reply[3])) as unknown[] };
+  }
+
+  async recordFiring(session: string, name: string, kwargs: unknown, expiresSeconds: number): Promise<number> {
+    return Number(await this.script('recordFiring', [this.session(session)], [name, JSON.stringify(kwargs ?? null), expiresSeconds]));
+  }
+
+  async readSession(session: string): Promise<TriggerSession> {
+    const hash = await this.retry('readSession', () => this.client().hgetall(this.session(session)));
+    const fired: Record<string, unknown[]> = {};
+    const instances: Record<string, TriggerInstance> = {};
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.startsWith('k:')) {
+        const [name = '', n = '0'] = field.slice(2).split(SEP);
+        (fired[name] ??= [])[Number(n) - 1] = JSON.parse(value);
+      } else if (field.startsWith('i:')) {
+        const id = field.slice(2);
+        instances[id] = { ...(JSON.parse(value) as TriggerInstance), status: (hash[`s:${id}`] ?? 'unstarted') as TriggerStatus };
+      }
+    }
+    return { fired, instances };
+  }
+
+  async createInstance(instance: TriggerInstance, expiresSeconds: number): Promise<boolean> {
+    const key = this.session(instance.session);
+    return this.retry('createInstance', async () => {
+      const created = await this.client().hsetnx(key, `s:${instance.id}`, instance.status);
+      if (created === 1) await this.client().hset(key, `i:${instance.id}`, JSON.stringify(instance));
+      if (expiresSeconds > 0) await this.client().expire(key, expiresSeconds);
+      return created === 1;
+    });
+  }
+
+  async updateInstance(next: TriggerInstance, from: readonly TriggerStatus[]): Promise<boolean> {
+    return (await this.script('updateInstance', [this.session(next.session)], [next.id, next.status, JSON.stringify(next), from.join(',')])) === 1;
+  }
+
+  private session(session: string): string {
+    return `${this.prefix}trg-${session}`;
   }
 
   private retained(name: string, key: string): string {

@@ -30,6 +30,38 @@ export interface MapProgress {
   readonly results?: readonly unknown[];
 }
 
+/** The eight statuses of a trigger instance (Triggers' words). */
+export type TriggerStatus = 'unstarted' | 'scheduled' | 'running' | 'finished' | 'failed' | 'replayed' | 'skipped' | 'abandoned';
+
+/** One instance of a configured trigger in one session, as stored. */
+export interface TriggerInstance {
+  /** `trigger#n@session` (replays add `~k` after `n`). */
+  readonly id: string;
+  readonly trigger: string;
+  readonly session: string;
+  readonly status: TriggerStatus;
+  /** The task it runs. */
+  readonly task: string;
+  /** The task id of its message, once scheduled. */
+  readonly taskId: string | null;
+  /** The keyword arguments it runs with (replacements for a replay). */
+  readonly kwargs: Readonly<Record<string, unknown>> | null;
+  readonly result: unknown;
+  readonly error: { readonly type: string; readonly message: string; readonly traceback: string | null } | null;
+  /** The failed instance this one replays, and the replay that replaced this one. */
+  readonly replayOf: string | null;
+  readonly replacedBy: string | null;
+  /** Epoch ms. */
+  readonly created: number;
+  readonly updated: number;
+}
+
+/** A session's fired triggers (kwargs of each firing, in order) and its instances. */
+export interface TriggerSession {
+  readonly fired: Readonly<Record<string, readonly unknown[]>>;
+  readonly instances: Readonly<Record<string, TriggerInstance>>;
+}
+
 /** The signal verbs (see the module documentation). */
 export interface SignalStore {
   /**
@@ -45,4 +77,12 @@ export interface SignalStore {
   mapStart(runId: string, node: string, taskId: string, total: number, expiresSeconds: number): Promise<void>;
   /** Count item `index` of a map attempt once, keeping its result. */
   mapItem(runId: string, node: string, taskId: string, index: number, result: unknown): Promise<MapProgress>;
+  /** Record a trigger firing in a session; returns its ordinal (1-based) among that name's firings. */
+  recordFiring(session: string, name: string, kwargs: unknown, expiresSeconds: number): Promise<number>;
+  /** Everything stored about a session. */
+  readSession(session: string): Promise<TriggerSession>;
+  /** Create an instance unless one with its id exists; true when this call created it. */
+  createInstance(instance: TriggerInstance, expiresSeconds: number): Promise<boolean>;
+  /** Replace an instance with `next` if its status is one of `from` (compare-and-set); true when it did. */
+  updateInstance(next: TriggerInstance, from: readonly TriggerStatus[]): Promise<boolean>;
 }
