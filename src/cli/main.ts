@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
 import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
+import { addSignalCommands } from './signals.js';
 
 const program = new Command()
   .name('celeriac')
@@ -65,5 +66,7 @@ async function run(command: () => Promise<number>): Promise<void> {
     process.exitCode = 2;
   }
 }
+
+addSignalCommands(program, withApp, run);
 
 await program.parseAsync(process.argv);
