@@ -4,6 +4,8 @@
  */
 import { Celeriac } from '../src/index.js';
 import { runChordFanIn } from './chord-fanin.js';
+import { defineFulfilOrder, runFulfilOrder } from './fulfil-order.js';
+import { runQuestionnaireTriggers } from './triggers-questionnaire.js';
 import { runLoginWorkflow } from './login-workflow.js';
 import { runOrderWorkflow } from './order-workflow.js';
 
@@ -22,6 +24,15 @@ console.log('  ⇒', JSON.stringify(order));
 console.log('\n3. Chord fan-in with link/linkError: prices from shops → total → report (or alert once)');
 const fanIn = await runChordFanIn(app, log);
 console.log('  ⇒', JSON.stringify(fanIn));
+
+console.log('\n4. Triggers: import a subject once the first page and the completion fired in a session, then notify (cascade)');
+const questionnaire = await runQuestionnaireTriggers(app, 'session-42', log);
+console.log('  ⇒', JSON.stringify(questionnaire));
+
+console.log('\n5. Order fulfilment: charge → wait for payment.confirmed (order id) → timer to the ship date → carrier decision');
+defineFulfilOrder(app, log);
+const fulfil = await runFulfilOrder(app, { order_id: 'A-17', amount: 120, ship_date: new Date(Date.now() + 1000).toISOString() }, log);
+console.log('  ⇒', JSON.stringify(Object.fromEntries(fulfil.tasks.map((task) => [task.key, task.status]))));
 
 await worker.stop();
 await app.close();
