@@ -21,7 +21,7 @@ import { MAP_FAIL_TASK, MAP_ITEM_TASK, TIMER_TASK, WAIT_TIMEOUT_TASK, type KindD
 import { timerFired } from './engine/kinds/timer.js';
 import { waitTimedOut } from './engine/kinds/wait.js';
 import type { WorkflowStore } from './store/store.js';
-import type { NodeError } from './types.js';
+import { errorOfException } from './exception-error.js';
 
 /** What the node types need from the app. */
 export interface KindsHost {
@@ -31,10 +31,6 @@ export interface KindsHost {
   readonly expiresSeconds: number;
 }
 
-function errorOf(exc: ExceptionInfo, traceback: string | null): NodeError {
-  const args = Array.isArray(exc.exc_message) ? exc.exc_message : [exc.exc_message];
-  return { type: exc.exc_type, message: args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(', '), traceback };
-}
 
 /** Build the node types' hooks on a connected store. */
 export function nodeKinds(host: KindsHost, store: WorkflowStore): NodeKinds {
@@ -91,7 +87,7 @@ export function registerKindTasks(registry: TaskRegistry, connect: Connect, back
       if (!ref || typeof failedTaskId !== 'string') throw new Error(`${MAP_FAIL_TASK} needs the failed task id and kwargs run_id/node/map_task_id/index`);
       const meta = await (await backend()).getMeta(failedTaskId);
       const exc = (meta?.result ?? { exc_type: 'Error', exc_message: ['the task failed'], exc_module: 'builtins' }) as ExceptionInfo;
-      await withEngine(connect, (engine) => mapItemFailed(engine, ref, errorOf(exc, meta?.traceback ?? null)));
+      await withEngine(connect, (engine) => mapItemFailed(engine, ref, errorOfException(exc, meta?.traceback ?? null)));
     },
     settings: {},
   });
@@ -110,6 +106,6 @@ export async function inlineKindCallback(connect: Connect, callback: SignatureDi
   if (callback.task !== expected) return true;
   const { engine } = await connect();
   if (outcome.kind === 'success') await mapItemDone(engine, kindsOf(engine), ref, outcome.value);
-  else await mapItemFailed(engine, ref, errorOf(outcome.exc, outcome.traceback));
+  else await mapItemFailed(engine, ref, errorOfException(outcome.exc, outcome.traceback));
   return true;
 }

@@ -63,13 +63,16 @@ export class MemorySignalStore implements SignalStore {
   }
 
   async mapItem(runId: string, node: string, taskId: string, index: number, result: unknown): Promise<MapProgress> {
-    const map = this.data.maps.get(`${runId}${SEP}${node}${SEP}${taskId}`);
+    const id = `${runId}${SEP}${node}${SEP}${taskId}`;
+    const map = this.data.maps.get(id);
     if (!map || index < 0 || index >= map.total) return { counted: false, done: 0, total: map?.total ?? 0 };
     const counted = !map.results.has(index);
     if (counted) map.results.set(index, clone(result ?? null));
     const done = map.results.size;
     if (done < map.total) return { counted, done, total: map.total };
     const results = Array.from({ length: map.total }, (_, i) => clone(map.results.get(i)));
+    // In one process the settle that follows cannot be lost: the counter is no longer needed.
+    this.data.maps.delete(id);
     return { counted, done, total: map.total, results };
   }
 

@@ -9,13 +9,10 @@ import type { ExceptionInfo } from '../../protocol/result-meta.js';
 import { currentTask } from '../../worker/context.js';
 import type { WorkerHooks } from '../../worker/hooks.js';
 import type { TaskRegistry } from '../../worker/registry.js';
+import { errorOfException } from '../exception-error.js';
 import { TRIGGER_DONE_TASK, TRIGGER_FAIL_TASK, triggerContextOf } from './current.js';
 import type { Triggers } from './triggers.js';
 
-function errorOf(exc: ExceptionInfo, traceback: string | null): { type: string; message: string; traceback: string | null } {
-  const args = Array.isArray(exc.exc_message) ? exc.exc_message : [exc.exc_message];
-  return { type: exc.exc_type, message: args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(', '), traceback };
-}
 
 /** Register the instance callbacks as tasks. */
 export function registerTriggerTasks(registry: TaskRegistry, triggers: Triggers, backend: () => Promise<ResultBackend>): void {
@@ -35,7 +32,7 @@ export function registerTriggerTasks(registry: TaskRegistry, triggers: Triggers,
       if (!context || typeof failedTaskId !== 'string') throw new Error(`${TRIGGER_FAIL_TASK} needs the failed task id and kwargs instance/trigger/session`);
       const meta = await (await backend()).getMeta(failedTaskId);
       const exc = (meta?.result ?? { exc_type: 'Error', exc_message: ['the task failed'], exc_module: 'builtins' }) as ExceptionInfo;
-      await triggers.failed(context.instance, errorOf(exc, meta?.traceback ?? null));
+      await triggers.failed(context.instance, errorOfException(exc, meta?.traceback ?? null));
     },
     settings: {},
   });
@@ -49,7 +46,7 @@ export function triggerHooks(triggers: Triggers, logger: { warn(message: string,
       const context = triggerContextOf(callback.kwargs);
       if (!context) return false;
       if (outcome.kind === 'success' && callback.task === TRIGGER_DONE_TASK) await triggers.finished(context.instance, outcome.value);
-      if (outcome.kind === 'failure' && callback.task === TRIGGER_FAIL_TASK) await triggers.failed(context.instance, errorOf(outcome.exc, outcome.traceback));
+      if (outcome.kind === 'failure' && callback.task === TRIGGER_FAIL_TASK) await triggers.failed(context.instance, errorOfException(outcome.exc, outcome.traceback));
       return true;
     },
     taskStarted: (message) => {
