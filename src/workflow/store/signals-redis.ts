@@ -5,6 +5,7 @@
  * a fire costs O(matching waits) and never scans runs.
  * @module
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { SEP } from './redis-keys.js';
@@ -12,7 +13,8 @@ import type { MapProgress, RetainedEvent, SignalStore, TriggerInstance, TriggerS
 
 const SCRIPTS = { armWait: 'arm-wait', fire: 'fire-event', mapItem: 'map-item', recordFiring: 'trigger-record', updateInstance: 'trigger-update' } as const;
 type Script = keyof typeof SCRIPTS;
-const commandOf = (script: Script): string => `celeriacSignals_${script}`;
+const SOURCES: Partial<Record<Script, string>> = {};
+const SHAS: Partial<Record<Script, string>> = {};
 
 /** See the module documentation. */
 export class RedisSignalStore implements SignalStore {
@@ -103,13 +105,21 @@ export class RedisSignalStore implements SignalStore {
     return `${this.prefix}map-${runId}${SEP}${node}${SEP}${taskId}`;
   }
 
+  /**
+   * Run a script by its SHA1, sending its source once when Redis does not know it (first use, or
+   * after a restart). Plain EVALSHA/EVAL rather than ioredis' defineCommand: a NOSCRIPT reply is
+   * then an ordinary command error, also inside an auto-pipeline.
+   */
   private script(script: Script, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    return this.retry(script, () => {
-      const client = this.client() as unknown as Record<string, ((...a: Array<string | number>) => Promise<unknown>) | undefined> & Redis;
-      if (typeof client[commandOf(script)] !== 'function') {
-        client.defineCommand(commandOf(script), { lua: readFileSync(new URL(`./lua/${SCRIPTS[script]}.lua`, import.meta.url), 'utf8') });
+    const lua = (SOURCES[script] ??= readFileSync(new URL(`./lua/${SCRIPTS[script]}.lua`, import.meta.url), 'utf8'));
+    const sha = (SHAS[script] ??= createHash('sha1').update(lua).digest('hex'));
+    return this.retry(script, async () => {
+      try {
+        return await this.client().evalsha(sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+        return this.client().eval(lua, keys.length, ...keys, ...args);
       }
-      return client[commandOf(script)]!.call(client, keys.length, ...keys, ...args);
     });
   }
 }
