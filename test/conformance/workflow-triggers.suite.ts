@@ -170,6 +170,26 @@ export function workflowTriggersSuite(name: string, target: SignalsTarget): void
       }
     });
 
+    it('schema: kwargs that do not validate fail the instance before anything is sent; a replay with valid kwargs runs', async () => {
+      app.triggers.configure({
+        [`${p}_typed`]: {
+          after: [`${p}.form`],
+          run: `${p}.Record`,
+          withParams: { age: { [`${p}.form`]: 'age' } },
+          schema: { type: 'object', required: ['age'], properties: { age: { type: 'integer' } } },
+        },
+      });
+      const session = randomUUID();
+      const before = recorded;
+      await app.fire(`${p}.form`, { age: 'old' }, { key: session });
+      const failed = (await app.triggers.instances(session)).find((i) => i.trigger === `${p}_typed`);
+      expect(failed).toMatchObject({ status: 'failed', taskId: null, error: { type: 'PayloadError', message: 'kwargs are not valid: /age: must be integer (got "old")' } });
+      const replayId = await app.triggers.replay(failed!.id, { age: 7 });
+      await until(() => app.triggers.instances(session), (l) => l.find((i) => i.id === replayId)?.status === 'finished');
+      expect(recorded).toBe(before + 1);
+      expect(() => app.triggers.configure({ t_bad: { after: ['a'], run: 'X', schema: 'nope' } })).toThrow(/'schema' must be a JSON Schema object/);
+    });
+
     it('configure() refuses unknown directives, bad values and cycles, naming the trigger', () => {
       expect(() => app.triggers.configure({ t_bad: { after: ['a'], run: 'X', every: 'b' } })).toThrow(/trigger 't_bad': unknown directive 'every'/);
       expect(() => app.triggers.configure({ t_bad: { after: [], run: 'X' } })).toThrow(TriggerConfigError);

@@ -4,7 +4,9 @@
  * cycle (a trigger whose completion leads back to itself) is a {@link TriggerConfigError}.
  * @module
  */
+import type { JsonSchema } from '../definition/spec.js';
 import { TriggerConfigError } from '../signal-errors.js';
+import type { StandardSchemaV1 } from '../standard-schema.js';
 
 /** One configured trigger (Triggers' directives). */
 export interface TriggerSpec {
@@ -20,12 +22,14 @@ export interface TriggerSpec {
   readonly withParams?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Queue of the task. Default: its route. */
   readonly queue?: string;
+  /** Validate the task's kwargs (JSON Schema or Standard Schema) before it is sent; invalid: the instance fails with `PayloadError`. */
+  readonly schema?: JsonSchema | StandardSchemaV1;
 }
 
 /** A whole configuration: trigger name → directives. */
 export type TriggersConfig = Readonly<Record<string, TriggerSpec>>;
 
-const DIRECTIVES = ['after', 'run', 'unless', 'andEvery', 'withParams', 'queue'];
+const DIRECTIVES = ['after', 'run', 'unless', 'andEvery', 'withParams', 'queue', 'schema'];
 /** Trigger and event names share one alphabet (no `@`/`#`, which instance ids use). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 
@@ -50,6 +54,8 @@ export function checkTrigger(name: string, spec: unknown): TriggerSpec {
   if (andEvery !== undefined && (typeof andEvery !== 'string' || !NAME.test(andEvery))) throw new TriggerConfigError(name, "'andEvery' must be a trigger name");
   const queue = raw['queue'];
   if (queue !== undefined && (typeof queue !== 'string' || queue === '')) throw new TriggerConfigError(name, "'queue' must be a queue name");
+  const schema = raw['schema'];
+  if (schema !== undefined && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) throw new TriggerConfigError(name, "'schema' must be a JSON Schema object or a Standard Schema");
   const withParams = raw['withParams'];
   if (withParams !== undefined) {
     if (typeof withParams !== 'object' || withParams === null || Array.isArray(withParams)) throw new TriggerConfigError(name, "'withParams' must map each kwarg to {triggerName: kwargName}");
@@ -61,6 +67,7 @@ export function checkTrigger(name: string, spec: unknown): TriggerSpec {
   return {
     after, run, ...(unless.length > 0 ? { unless } : {}), ...(andEvery !== undefined ? { andEvery } : {}),
     ...(withParams !== undefined ? { withParams: withParams as TriggerSpec['withParams'] } : {}), ...(queue !== undefined ? { queue } : {}),
+    ...(schema !== undefined ? { schema: schema as TriggerSpec['schema'] } : {}),
   };
 }
 

@@ -11,7 +11,9 @@
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import type { SignatureDict } from '../../protocol/message.js';
-import { TriggerInstanceError } from '../signal-errors.js';
+import { PayloadError, formatProblem } from '../errors.js';
+import { createAjv, isStandardSchema, jsonSchemaValidator, standardSchemaValidator, type PayloadValidator } from '../payload.js';
+import { TriggerConfigError, TriggerInstanceError } from '../signal-errors.js';
 import type { SignalStore, TriggerInstance, TriggerSession, TriggerStatus } from '../store/signals.js';
 import { checkCycles, checkTrigger, type TriggerSpec, type TriggersConfig } from './config.js';
 import { TRIGGER_DONE_TASK, TRIGGER_FAIL_TASK } from './current.js';
@@ -42,6 +44,7 @@ function parseId(id: string): { trigger: string; base: string; session: string }
 /** See the module documentation. */
 export class Triggers {
   private config: Record<string, TriggerSpec> = {};
+  private readonly validators = new Map<string, PayloadValidator>();
 
   constructor(private readonly host: TriggersHost) {}
 
@@ -50,6 +53,21 @@ export class Triggers {
     const next: Record<string, TriggerSpec> = { ...this.config };
     for (const [name, spec] of Object.entries(config)) next[name] = checkTrigger(name, spec);
     checkCycles(next);
+    const validators = new Map<string, PayloadValidator>();
+    for (const name of Object.keys(config)) {
+      const schema = next[name]!.schema;
+      if (schema === undefined) continue;
+      try {
+        validators.set(name, isStandardSchema(schema) ? standardSchemaValidator(schema) : jsonSchemaValidator(createAjv(), schema as Record<string, unknown>));
+      } catch (error) {
+        throw new TriggerConfigError(name, `'schema' is not a valid JSON Schema: ${(error as Error).message}`);
+      }
+    }
+    for (const name of Object.keys(config)) {
+      const validator = validators.get(name);
+      if (validator) this.validators.set(name, validator);
+      else this.validators.delete(name);
+    }
     this.config = next;
   }
 
@@ -117,6 +135,13 @@ export class Triggers {
 
   private async schedule(signals: SignalStore, instance: TriggerInstance, spec: TriggerSpec, triggers: Record<string, unknown>, from: readonly TriggerStatus[], replacement?: Record<string, unknown>): Promise<boolean> {
     const kwargs = replacement ?? paramsOf(spec, triggers);
+    const problems = (await this.validators.get(instance.trigger)?.(kwargs)) ?? [];
+    if (problems.length > 0) {
+      const error = new PayloadError(instance.trigger, problems);
+      const message = `kwargs are not valid: ${problems.map(formatProblem).join('; ')}`;
+      await signals.updateInstance({ ...instance, status: 'failed', kwargs, error: { type: error.name, message, traceback: null }, updated: Date.now() }, from);
+      return false;
+    }
     const next: TriggerInstance = { ...instance, status: 'scheduled', taskId: newId(), kwargs, updated: Date.now() };
     if (!(await signals.updateInstance(next, from))) return false;
     const callback = (task: string): SignatureDict => ({
