@@ -3,6 +3,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Celeriac, type Worker } from '../../src/index.js';
 import { flushLeadDb, LEAD_DBS, leadRedisUrl, requireRedis } from '../helpers/lead-redis.js';
+import { RedisWorkflowStore } from '../../src/workflow/store/redis.js';
+import { signalStoreConformance } from './signal-store.suite.js';
 import { workflowSignalsSuite } from './workflow-signals.suite.js';
 
 const db = LEAD_DBS.workflowWaits;
@@ -56,3 +58,5 @@ describe('CLI: fire and workflow approve|reject (another process on the same Red
     expect(badJson).toMatchObject({ code: 2, stderr: expect.stringContaining('the event data must be JSON') });
   });
 });
+
+signalStoreConformance('redis (key prefix)', async () => new RedisWorkflowStore({ url: leadRedisUrl(db), workflowKeyPrefix: 'sig-' }));
