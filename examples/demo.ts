@@ -5,6 +5,8 @@
 import { Celeriac } from '../src/index.js';
 import { runChordFanIn } from './chord-fanin.js';
 import { runDirectorExample } from './director-workflow.js';
+import { defineFulfilOrder, runFulfilOrder } from './fulfil-order.js';
+import { runQuestionnaireTriggers } from './triggers-questionnaire.js';
 import { runLoginWorkflow } from './login-workflow.js';
 import { runOrderWorkflow } from './order-workflow.js';
 import { runUsersUpdateCache } from './users-update-cache.js';
@@ -31,6 +33,14 @@ console.log('  ⇒', JSON.stringify(director));
 console.log('\n5. Schedules: Director\'s users.UPDATE_CACHE fired by two beats (every 0.3 s here, hourly in real life), then by hand');
 const refreshes = await runUsersUpdateCache(app, log);
 console.log('  ⇒', JSON.stringify(refreshes.map(({ periodic, refreshed }) => ({ periodic, refreshed }))));
+console.log('\n6. Triggers: import a subject once the first page and the completion fired in a session, then notify (cascade)');
+const questionnaire = await runQuestionnaireTriggers(app, 'session-42', log);
+console.log('  ⇒', JSON.stringify(questionnaire));
+
+console.log('\n7. Order fulfilment: charge → wait for payment.confirmed (order id) → timer to the ship date → carrier decision');
+defineFulfilOrder(app, log);
+const fulfil = await runFulfilOrder(app, { order_id: 'A-17', amount: 120, ship_date: new Date(Date.now() + 1000).toISOString() }, log);
+console.log('  ⇒', JSON.stringify(Object.fromEntries(fulfil.tasks.map((task) => [task.key, task.status]))));
 
 await worker.stop();
 await app.close();

@@ -14,6 +14,7 @@ import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier }
 import type { SignatureOptions } from './canvas/options.js';
 import type { PlanConfig } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
+import { signatureFromDict } from './canvas/from-dict.js';
 import { newId } from './ids.js';
 import { consoleLogger, type Logger, type LogLevel } from './logger.js';
 import type { SerializerName } from './protocol/serializer.js';
@@ -35,6 +36,9 @@ import { WorkflowRuntime } from './workflow/runtime.js';
 import { resolveWorkflowStore } from './workflow/store/resolve.js';
 import type { WorkflowStore } from './workflow/store/store.js';
 import { Workflows } from './workflow/workflows.js';
+import { fireEvent, type FireOptions, type FireOutcome } from './workflow/fire.js';
+import { Triggers } from './workflow/triggers/triggers.js';
+import { registerTriggerTasks, triggerHooks } from './workflow/triggers/runtime.js';
 
 /** App configuration. Every field documents its default. */
 export interface CeleriacOptions {
@@ -112,6 +116,8 @@ export class Celeriac implements CanvasApplier {
   /** Schedules: add, remove and list periodic tasks and workflows (fired by `app.beat()`). */
   readonly schedules: Schedules;
   private scheduleStore: Promise<ScheduleStore> | undefined;
+  /** Triggers (WORKFLOWS.md §W6): tasks run once named events fired in a session; replay, skip, statuses. */
+  readonly triggers: Triggers;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
@@ -132,6 +138,7 @@ export class Celeriac implements CanvasApplier {
       applier: this,
       logger: this.logger,
       callbackQueue: options.workflowQueue ?? this.planConfig.defaultQueue,
+      expiresSeconds: options.resultExpires ?? 86_400,
     });
     this.workflowRuntime.registerTasks(this.registry);
     this.workflows = new Workflows({
@@ -141,6 +148,17 @@ export class Celeriac implements CanvasApplier {
       sendDeadline: (runId, seconds) => this.workflowRuntime.sendDeadline(runId, seconds),
     });
     this.schedules = new Schedules(schedulesHost(this, () => this.openScheduleStore()));
+    this.triggers = new Triggers({
+      signals: async () => (await this.workflowRuntime.connect()).store.signals(),
+      send: async (dict) => void (await this.connect()).publisher.send(signatureFromDict(dict, this), {}),
+      revoke: (taskIds) => this.revoke(taskIds),
+      fire: (name, data, fireOptions) => this.fire(name, data, fireOptions),
+      expiresSeconds: options.resultExpires ?? 86_400,
+      callbackQueue: options.workflowQueue ?? this.planConfig.defaultQueue,
+      logger: this.logger,
+    });
+    registerTriggerTasks(this.registry, this.triggers, async () => (await this.connect()).backend);
+    this.workflowRuntime.addHooks(triggerHooks(this.triggers, this.logger));
   }
 
   /** A beat that fires this app's schedules (call `start()`); any number may run at once. */
@@ -191,6 +209,16 @@ export class Celeriac implements CanvasApplier {
   /** Cancel a whole workflow by its root id: no further step starts, running ones are aborted. */
   async cancelWorkflow(rootId: string): Promise<void> {
     await (await this.connect()).backend.revoke({ rootIds: [rootId] });
+  }
+
+  /**
+   * Fire an external event (WORKFLOWS.md §W6): completes every `wait` node waiting on (name, key)
+   * in any run, is retained for waits that start later (`retain` seconds, default the result
+   * expiry), and reaches the triggers. Throws `EventNameError` / `EventDataError` on bad input.
+   */
+  async fire(name: string, data: unknown = {}, options: FireOptions = {}): Promise<FireOutcome> {
+    const { engine } = await this.workflowRuntime.connect();
+    return fireEvent(engine, name, data, options, this.options.resultExpires ?? 86_400, (event, key, kwargs) => this.triggers.fired(event, key, kwargs));
   }
 
   /** Create a worker for this app (call `start()` or `run()` on it). */

@@ -14,6 +14,7 @@ import { registerWorkflowCommands } from './workflow-commands.js';
 import { addScheduleCommands } from './schedules.js';
 import { deadCommand } from './dead.js';
 import { serveCommand } from './serve.js';
+import { addSignalCommands } from './signals.js';
 
 const program = new Command()
   .name('celeriac')
@@ -85,6 +86,7 @@ program
 
 registerWorkflowCommands(program, withApp, run);
 addScheduleCommands(program, withApp, run);
+addSignalCommands(program, withApp, run);
 
 /**
  * Runs a command. A failure is one line on stderr (passwords in URLs masked) and exit code 2, at

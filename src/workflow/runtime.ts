@@ -17,6 +17,7 @@ import type { TaskRegistry } from '../worker/registry.js';
 import { expireRun } from './engine/control.js';
 import { WorkflowEngine } from './engine/engine.js';
 import { ADVANCE_TASK, DEADLINE_TASK, FAIL_TASK, nodeRefOf, nodeRefOfCallbacks, nodeSignature } from './engine/node-message.js';
+import { inlineKindCallback, nodeKinds, registerKindTasks } from './kinds-runtime.js';
 import { toRecord } from './record.js';
 import type { WorkflowStore } from './store/store.js';
 import type { NodeError } from './types.js';
@@ -28,6 +29,8 @@ export interface RuntimeDeps {
   readonly logger: Logger;
   /** The queue workflow callbacks and deadlines go to (a celeriac worker must consume it). */
   readonly callbackQueue: string;
+  /** Run lifetime in seconds (wait indexes, retained events and map counters live as long). Default: 86,400. */
+  readonly expiresSeconds?: number;
 }
 
 function errorOf(exc: ExceptionInfo, traceback: string | null): NodeError {
@@ -38,6 +41,7 @@ function errorOf(exc: ExceptionInfo, traceback: string | null): NodeError {
 /** The app's workflow runtime; see the module documentation. */
 export class WorkflowRuntime {
   private engineValue: Promise<{ store: WorkflowStore; engine: WorkflowEngine }> | undefined;
+  private readonly extraHooks: WorkerHooks[] = [];
 
   constructor(private readonly deps: RuntimeDeps) {}
 
@@ -62,6 +66,7 @@ export class WorkflowRuntime {
 
   /** Register the built-in tasks (callbacks sent by Python workers, deadlines). */
   registerTasks(registry: TaskRegistry): void {
+    registerKindTasks(registry, () => this.connect(), async () => (await this.deps.connect()).backend);
     registry.register({
       name: ADVANCE_TASK,
       fn: async (result: unknown) => {
@@ -98,11 +103,20 @@ export class WorkflowRuntime {
     });
   }
 
+  /** Add the worker hooks of another layer (the triggers); they are tried before the workflow's own. */
+  addHooks(hooks: WorkerHooks): void {
+    this.extraHooks.push(hooks);
+  }
+
   /** Worker hooks: node callbacks run in-process; node starts are recorded. */
   hooks(): WorkerHooks {
     return {
-      inlineCallback: (callback, outcome, message) => this.inline(callback, outcome, message),
+      inlineCallback: async (callback, outcome, message) => {
+        for (const extra of this.extraHooks) if (await extra.inlineCallback?.(callback, outcome, message)) return true;
+        return this.inline(callback, outcome, message);
+      },
       taskStarted: (message) => {
+        for (const extra of this.extraHooks) extra.taskStarted?.(message);
         const ref = nodeRefOfCallbacks(message.embed.callbacks);
         if (!ref) return;
         void this.connect()
@@ -113,6 +127,7 @@ export class WorkflowRuntime {
   }
 
   private async inline(callback: SignatureDict, outcome: CallbackOutcome, message: TaskMessage): Promise<boolean> {
+    if (await inlineKindCallback(() => this.connect(), callback, outcome)) return true;
     if (callback.task !== ADVANCE_TASK && callback.task !== FAIL_TASK) return false;
     const ref = nodeRefOf(callback.kwargs);
     if (!ref) return false;
@@ -128,8 +143,10 @@ export class WorkflowRuntime {
 
   private async open(): Promise<{ store: WorkflowStore; engine: WorkflowEngine }> {
     const { store } = await this.deps.connect();
+    const kinds = nodeKinds({ ...this.deps, expiresSeconds: this.deps.expiresSeconds ?? 86_400 }, store);
     const engine = new WorkflowEngine({
       store,
+      kinds,
       logger: this.deps.logger,
       now: () => Date.now(),
       sendNodes: async (calls) => {

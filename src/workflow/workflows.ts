@@ -9,6 +9,7 @@ import { Definitions, type WorkflowDefinition } from './definition/definitions.j
 import { loadFolder } from './definition/load.js';
 import type { SchemaInput, WorkflowInput } from './definition/spec.js';
 import { cancelRun, resumeRun } from './engine/control.js';
+import { decideApproval } from './engine/kinds/wait.js';
 import { runEvent, type WorkflowEngine } from './engine/engine.js';
 import { UnknownRunError } from './errors.js';
 import { EventHub, type EventQuery } from './event-hub.js';
@@ -128,6 +129,19 @@ export class Workflows {
   async resume(runId: string): Promise<WorkflowRun> {
     await resumeRun((await this.host.connect()).engine, runId);
     return this.handle(runId);
+  }
+
+  /**
+   * Approve an `approval` node that is waiting: it succeeds with `data` as its result. Throws
+   * `NodeNotWaitingError` when the node is not an approval waiting now, `UnknownRunError`.
+   */
+  async approve(runId: string, node: string, data: unknown = null): Promise<void> {
+    await decideApproval((await this.host.connect()).engine, runId, node, { approve: true, data });
+  }
+
+  /** Reject a waiting `approval` node: it fails with `ApprovalRejectedError` and `reason` as its message. */
+  async reject(runId: string, node: string, reason = 'rejected'): Promise<void> {
+    await decideApproval((await this.host.connect()).engine, runId, node, { approve: false, reason: String(reason) });
   }
 
   /** Listen to run or node events from every process; returns a function that stops listening. */

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { REDIS_TEST_HOST, REDIS_TEST_PORT, requireRedis as requireRedisService } from './redis.js';
 
-export const LEAD_DBS = { canvasRedis: 6, canvasAmqp: 7, cli: 8, workflowStore: 9, workflowRedis: 10, workflowAmqp: 11, workflowCli: 12 } as const;
+export const LEAD_DBS = { canvasRedis: 6, canvasAmqp: 7, cli: 8, workflowStore: 9, workflowRedis: 10, workflowAmqp: 11, workflowCli: 12, workflowWaits: 13, triggers: 14 } as const;
 
 /** The URL of one of the lead's test databases on the test Redis. */
 export function leadRedisUrl(db: (typeof LEAD_DBS)[keyof typeof LEAD_DBS]): string {

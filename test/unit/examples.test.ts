@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '../../src/index.js';
 import { runChordFanIn } from '../../examples/chord-fanin.js';
+import { defineFulfilOrder, runFulfilOrder } from '../../examples/fulfil-order.js';
+import { runQuestionnaireTriggers } from '../../examples/triggers-questionnaire.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
 import { runDirectorExample } from '../../examples/director-workflow.js';
@@ -62,11 +64,28 @@ describe('examples', () => {
     expect(outcome.reports).toEqual([`total ${outcome.total}`, `failed ${outcome.failedId}`]);
   });
 
+  it('triggers: the subject is imported from the first page once the questionnaire completed, and its id cascades', async () => {
+    const outcome = await runQuestionnaireTriggers(app, 'session-test');
+    expect(outcome).toEqual({ subjectId: 'SUBJ-ADA-36', notified: 'new subject SUBJ-ADA-36', statuses: { t_importSubject: 'finished', t_notifyResearcher: 'finished' } });
+  });
+
+  it('order fulfilment: the correlated payment completes the wait, the timer waits for the ship date, the decision skips the other carrier', async () => {
+    defineFulfilOrder(app);
+    const shipDate = new Date(Date.now() + 300).toISOString();
+    const done = await runFulfilOrder(app, { order_id: 'T-1', amount: 20, ship_date: shipDate });
+    expect(Object.fromEntries(done.tasks.map((task) => [task.key, task.status]))).toEqual({ charge: 'success', paid: 'success', ship_at: 'success', route: 'success', ship_express: 'skipped', ship_standard: 'success' });
+    expect(done.tasks.find((task) => task.key === 'paid')?.result).toEqual({ order_id: 'T-1', amount: 20 });
+    expect(done.tasks.find((task) => task.key === 'route')?.result).toBe('standard');
+    expect(Date.parse(done.tasks.find((task) => task.key === 'ship_at')!.finished!)).toBeGreaterThanOrEqual(Date.parse(shipDate));
+  });
+
   it('npm run demo prints every step and the final results', async () => {
     const { stdout } = await promisify(execFile)('node', ['--import', 'tsx', 'examples/demo.ts'], { timeout: 60_000 });
     expect(stdout).toContain('post_process: challenge');
     expect(stdout).toContain('mail_customer: to grace@example.com');
     expect(stdout).toContain('alert (linkError)');
+    expect(stdout).toContain('NotifyResearcher: new subject SUBJ-ADA-36');
+    expect(stdout).toContain('ship_standard: skipped');
     expect(stdout).toContain('All workflows finished.');
   });
 });

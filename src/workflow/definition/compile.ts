@@ -5,10 +5,11 @@
  * @module
  */
 import { WorkflowDefinitionError, type DefinitionLocation } from '../errors.js';
+import { checkTypedNodes, compileNodeType, linkBranches, TYPED_NODE_KEYS } from './node-types.js';
 import type { GraphNode, JoinPolicy, NodeSpec, TaskItem, WorkflowGraph, WorkflowInput } from './spec.js';
 
 const WORKFLOW_KEYS = ['tasks', 'nodes', 'schema', 'queue', 'hooks', 'periodic', 'retention', 'maxDuration', 'onFailure', 'description'];
-const NODE_KEYS = ['task', 'type', 'after', 'kwargs', 'queue', 'join'];
+const NODE_KEYS = ['task', 'type', 'after', 'kwargs', 'queue', 'join', ...TYPED_NODE_KEYS];
 const NESTED_KEYS = ['type', 'tasks', 'queue'];
 const JOINS: readonly JoinPolicy[] = ['all-success', 'all-done', 'any-success'];
 const NAME_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+$/;
@@ -151,14 +152,15 @@ function compileTasks(ctx: CompileContext, tasks: unknown, queueOf: QueueOf): Gr
 function compileNodes(ctx: CompileContext, spec: unknown, queueOf: QueueOf): GraphNode[] {
   if (!isRecord(spec) || Object.keys(spec).length === 0) fail(ctx, 'nodes', 'must be a non-empty mapping of node name to {task, after, kwargs, queue}');
   const keys = Object.keys(spec);
-  return keys.map((key) => {
+  const failAt = (key: string, reason: string): never => fail(ctx, key, reason);
+  const nodes = keys.map((key) => {
     const at = `nodes.${key}`;
     const node = spec[key];
     if (!isRecord(node)) fail(ctx, at, 'must be a mapping {task, after, kwargs, queue, join}');
     checkKeys(ctx, at, node, NODE_KEYS);
     const typed = node as Partial<NodeSpec>;
-    if (typed.type !== undefined && typed.type !== 'task') fail(ctx, `${at}.type`, `unknown node type '${String(typed.type)}'`);
-    const task = checkName(ctx, typed.task, `${at}.task`);
+    const special = compileNodeType(failAt, at, node, typed.task);
+    const task = special?.task ?? checkName(ctx, typed.task, `${at}.task`);
     const after = typed.after ?? [];
     if (!Array.isArray(after)) fail(ctx, `${at}.after`, 'must be a list of node names');
     after.forEach((parent, i) => {
@@ -174,8 +176,11 @@ function compileNodes(ctx: CompileContext, spec: unknown, queueOf: QueueOf): Gra
     if (!JOINS.includes(join)) fail(ctx, `${at}.join`, `must be one of ${JOINS.join(', ')}`);
     const queue = typed.queue === undefined ? undefined : checkName(ctx, typed.queue, `${at}.queue`);
     const input = after.length === 0 ? 'none' : after.length === 1 ? 'single' : 'list';
-    return { key, task, after: [...after], input, kwargs: { ...kwargs }, queue: queueOf(task, queue), join, path: [] } satisfies GraphNode;
+    return { key, after: [...after], input, kwargs: { ...kwargs }, queue: queueOf(task, queue), join, path: [], ...special, task } satisfies GraphNode;
   });
+  const linked = linkBranches(failAt, nodes);
+  checkTypedNodes(failAt, linked);
+  return linked;
 }
 
 /** Kahn's algorithm; a leftover node means a cycle, reported with the nodes on it. */

@@ -25,12 +25,29 @@ export interface NestedSpec {
 /** How a node with several parents decides to run. Default `all-success`. */
 export type JoinPolicy = 'all-success' | 'all-done' | 'any-success';
 
+/** Node types (WORKFLOWS.md §W6). `task` is the default. */
+export type NodeType = 'task' | 'wait' | 'approval' | 'timer' | 'decision' | 'map';
+
 /** One node of the DAG form (`nodes:`). */
 export interface NodeSpec {
-  /** The task name (a celeriac task or any task a Python worker implements). */
-  readonly task: string;
+  /** The task name (a celeriac task or any task a Python worker implements). Not for wait/approval/timer. */
+  readonly task?: string;
   /** Node type. Default `task`. */
-  readonly type?: 'task';
+  readonly type?: NodeType;
+  /** `wait`: the event name that completes it (`app.fire(name, data, { key })`). */
+  readonly event?: string;
+  /** `wait`: a path into the run (`payload.order_id`) whose value the event's key must equal. */
+  readonly correlate?: string;
+  /** `wait`/`approval`: seconds before the node fails with `WaitTimeoutError`. */
+  readonly timeout?: number;
+  /** `wait`: how many seconds before the run was created a retained event may have been fired and still count. Default 0 (the run's lifetime). */
+  readonly retainEvents?: number;
+  /** `timer`: seconds after the node became ready. */
+  readonly seconds?: number;
+  /** `timer`: a path into the run (`payload.ship_date`) holding an ISO time. */
+  readonly at?: string;
+  /** `decision`: branch name → the node keys it leads to (they come after the decision). */
+  readonly branches?: Readonly<Record<string, readonly string[]>>;
   /** Parent node keys; the node gets their results (W3). */
   readonly after?: readonly string[];
   /** Keyword arguments, passed with `payload` and `workflow_id` added. */
@@ -87,6 +104,32 @@ export interface GraphNode {
   readonly join: JoinPolicy;
   /** The named groups/chains it sits in (Director form), outermost first, for display. */
   readonly path: readonly string[];
+  /** A §W6 node type; absent for plain task nodes. */
+  readonly type?: Exclude<NodeType, 'task'>;
+  /** `wait` / `approval`: what completes it and when it times out. */
+  readonly wait?: WaitOptions;
+  /** `timer`: when it fires. */
+  readonly timer?: TimerOptions;
+  /** `decision`: branch name → node keys. */
+  readonly branches?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A compiled `wait` or `approval` node's options. */
+export interface WaitOptions {
+  /** The event name (approvals: none). */
+  readonly event?: string;
+  /** The correlation path (`payload.order_id`); absent: the event's key must be empty. */
+  readonly correlate?: string;
+  /** Seconds until `WaitTimeoutError`. */
+  readonly timeout?: number;
+  /** Seconds before the run's creation a retained event may date from. */
+  readonly retainEvents: number;
+}
+
+/** A compiled `timer` node's options: exactly one of them. */
+export interface TimerOptions {
+  readonly seconds?: number;
+  readonly at?: string;
 }
 
 /** A compiled workflow graph: nodes in topological order. Immutable and JSON-serializable. */

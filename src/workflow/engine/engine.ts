@@ -12,6 +12,7 @@ import type { GraphNode, WorkflowGraph } from '../definition/spec.js';
 import type { ClaimRequest, NodeOutcome, RunMeta, WorkflowStore } from '../store/store.js';
 import type { NodeError, NodeEvent, RunEvent, RunStatus, WorkflowEvent } from '../types.js';
 import { decideJoin } from './join.js';
+import type { NodeKinds } from './kinds/index.js';
 import type { NodeCall } from './node-message.js';
 
 /** A compiled graph with its lookups, cached per graph id. */
@@ -37,6 +38,8 @@ export interface EngineDeps {
   /** Send a run's success/failure hook task once. */
   sendHook(task: string, meta: RunMeta, status: RunStatus): Promise<void>;
   now(): number;
+  /** The §W6 node types (wait, approval, timer, decision, map). Without it only task nodes run. */
+  readonly kinds?: NodeKinds;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -82,30 +85,33 @@ export class WorkflowEngine {
   }
 
   /** A node's task succeeded with `result`. */
-  nodeSucceeded(runId: string, key: string, taskId: string, result: unknown, retries: number): Promise<void> {
-    return this.settle(runId, { key, taskId, status: 'success', result, retries, at: this.deps.now() });
+  async nodeSucceeded(runId: string, key: string, taskId: string, result: unknown, retries: number): Promise<void> {
+    await this.settle(runId, { key, taskId, status: 'success', result, retries, at: this.deps.now() });
   }
 
   /** A node's task failed for good. */
-  nodeFailed(runId: string, key: string, taskId: string, error: NodeError, retries: number): Promise<void> {
-    return this.settle(runId, { key, taskId, status: 'error', error, retries, at: this.deps.now() });
+  async nodeFailed(runId: string, key: string, taskId: string, error: NodeError, retries: number): Promise<void> {
+    await this.settle(runId, { key, taskId, status: 'error', error, retries, at: this.deps.now() });
   }
 
-  /** Settle a node, then cascade (see the module documentation). Idempotent. */
-  async settle(runId: string, outcome: NodeOutcome): Promise<void> {
+  /** Settle a node, then cascade (see the module documentation). Idempotent. True when this call settled the node. */
+  async settle(runId: string, outcome: NodeOutcome): Promise<boolean> {
     const meta = await this.deps.store.readMeta(runId);
     if (!meta) {
       this.deps.logger.warn('a workflow node finished for a run that no longer exists', { runId, node: outcome.key });
-      return;
+      return false;
     }
     const loaded = await this.graphOf(meta);
-    const pending: NodeOutcome[] = [outcome];
+    const kinds = this.deps.kinds;
+    const pending: NodeOutcome[] = [kinds ? kinds.adjust(loaded.byKey.get(outcome.key), outcome) : outcome];
+    let firstSettled: boolean | undefined;
     let done = 0;
     let errors = 0;
     while (pending.length > 0) {
       const current = pending.shift()!;
       const children = loaded.children.get(current.key) ?? [];
       const settled = await this.deps.store.settleNode(runId, current, children);
+      firstSettled ??= settled.first;
       if (settled.status === undefined) continue;
       done = Math.max(done, settled.done);
       errors = Math.max(errors, settled.errors);
@@ -115,11 +121,16 @@ export class WorkflowEngine {
       this.emit(events);
       if (settled.status === 'error' && meta.onFailure === 'stop') {
         await this.close(meta, 'error', { cancelPending: true, cancelRunning: false, error: upstreamError(current.key, 'failed') });
-        return;
+        return firstSettled;
       }
       const claims: ClaimRequest[] = [];
+      const unchosen = kinds?.unchosen(loaded.byKey.get(current.key), settled.status, current.result);
       for (const child of children) {
         const node = loaded.byKey.get(child)!;
+        if (unchosen?.has(child)) {
+          pending.push({ key: child, status: 'skipped', at: current.at, onlyFrom: ['pending'] });
+          continue;
+        }
         const decision = decideJoin(node.join, node.after.length, settled.counts[child] ?? { settled: 0, ok: 0, skipped: 0 });
         if (decision === 'run') claims.push({ key: child, by: current.key, parents: node.after });
         else if (decision === 'skip') pending.push({ key: child, status: 'skipped', at: current.at, onlyFrom: ['pending'] });
@@ -128,6 +139,7 @@ export class WorkflowEngine {
       if (claims.length > 0) await this.publishClaims(meta, loaded, claims, current.taskId ?? null);
     }
     if (done >= loaded.graph.nodes.length) await this.close(meta, errors > 0 ? 'error' : 'success', { cancelPending: false, cancelRunning: false });
+    return firstSettled ?? false;
   }
 
   /** Claim nodes, emit `queued` events, publish the ones this call won, mark them sent. */
@@ -137,17 +149,17 @@ export class WorkflowEngine {
     if (won.length === 0) return;
     const at = this.deps.now();
     this.emit(won.map((claim) => nodeEvent(meta.id, claim.key, claim.taskId, 'queued', 'pending', at)));
-    await this.deps.sendNodes(
-      won.map((claim) => ({
-        runId: meta.id,
-        fullname: meta.fullname,
-        node: loaded.byKey.get(claim.key)!,
-        taskId: claim.taskId,
-        payload: meta.payload,
-        parentResults: claim.parentResults,
-        parentTaskId,
-      })),
-    );
+    const calls: NodeCall[] = won.map((claim) => ({
+      runId: meta.id,
+      fullname: meta.fullname,
+      node: loaded.byKey.get(claim.key)!,
+      taskId: claim.taskId,
+      payload: meta.payload,
+      parentResults: claim.parentResults,
+      parentTaskId,
+    }));
+    const plain = this.deps.kinds ? await this.deps.kinds.start(this, meta, calls) : calls;
+    if (plain.length > 0) await this.deps.sendNodes(plain);
     const keys = won.map((claim) => claim.key);
     await this.deps.store.markSent(meta.id, keys);
   }

@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 import type { WorkflowGraph } from '../definition/spec.js';
 import { isFinalNodeStatus, isFinalRunStatus, type ListQuery, type NodeStatus, type RunStatus, type WorkflowEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
+import { MemorySignalStore } from './signals-memory.js';
+import type { SignalStore } from './signals.js';
 import type {
   Claim, ClaimRequest, CloseRequest, CloseResult, HeadPage, JoinCounts, NodeOutcome, NodeReset, NodeState, RunHead, RunMeta, RunState,
   SettleResult, Unsubscribe, WorkflowStore,
@@ -73,9 +75,11 @@ const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSO
 export class MemoryWorkflowStore implements WorkflowStore {
   readonly kind = 'memory';
   private readonly data: Shared;
+  private readonly signalStore: MemorySignalStore;
 
   constructor(options: { name?: string } = {}) {
     const name = options.name ?? 'default';
+    this.signalStore = new MemorySignalStore(name);
     let data = shared.get(name);
     if (!data) {
       data = { graphs: new Map(), runs: new Map(), order: [], events: new EventEmitter() };
@@ -301,6 +305,10 @@ export class MemoryWorkflowStore implements WorkflowStore {
     this.data.runs.delete(runId);
     const at = firstAfter(this.data.order, run.meta, false);
     if (this.data.order[at]?.id === runId) this.data.order.splice(at, 1);
+  }
+
+  signals(): SignalStore {
+    return this.signalStore;
   }
 
   private run(runId: string): MutableRun | undefined {

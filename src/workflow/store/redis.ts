@@ -14,6 +14,8 @@ import type { ListQuery, NodeError, NodeStatus, RunStatus, WorkflowEvent } from 
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
 import { WorkflowKeys } from './redis-keys.js';
 import { parseRunHash } from './redis-run.js';
+import { RedisSignalStore } from './signals-redis.js';
+import type { SignalStore } from './signals.js';
 import type {
   Claim, ClaimRequest, CloseRequest, CloseResult, HeadPage, JoinCounts, NodeOutcome, NodeReset, RunHead, RunMeta, RunState, SettleResult,
   Unsubscribe, WorkflowStore,
@@ -49,6 +51,7 @@ export class RedisWorkflowStore implements WorkflowStore {
   private readonly listeners = new Set<(event: WorkflowEvent) => void>();
   /** Run metas never change once written: the newest ones are kept here to save a round trip per step. */
   private readonly metas = new Map<string, RunMeta>();
+  private signalStore: RedisSignalStore | undefined;
 
   constructor(options: RedisWorkflowStoreOptions = {}) {
     this.url = options.url ?? 'redis://127.0.0.1:6379/0';
@@ -277,6 +280,11 @@ export class RedisWorkflowStore implements WorkflowStore {
       }
       await pipeline.exec();
     });
+  }
+
+  signals(): SignalStore {
+    this.signalStore ??= new RedisSignalStore(() => this.client(), this.keys.prefix, (what, attempt) => this.retry(what, attempt));
+    return this.signalStore;
   }
 
   /** Heads of runs; a run that expired is removed from `index` (lazily) and skipped. */

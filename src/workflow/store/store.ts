@@ -7,6 +7,7 @@
  */
 import type { WorkflowGraph } from '../definition/spec.js';
 import type { ListQuery, NodeError, NodeStatus, RunStatus, WorkflowEvent } from '../types.js';
+import type { SignalStore } from './signals.js';
 
 /** The immutable part of a run, written once by `createRun`. */
 export interface RunMeta {
@@ -199,4 +200,6 @@ export interface WorkflowStore {
   subscribe(listener: (event: WorkflowEvent) => void): Promise<Unsubscribe>;
   /** Delete a run and its index entries. */
   deleteRun(runId: string): Promise<void>;
+  /** The §W6 verbs (waits by event and key, retained events, map counters) on the same storage. */
+  signals(): SignalStore;
 }
