@@ -6,19 +6,28 @@
 import { Redis } from 'ioredis';
 import type { Broker, WireMessage } from '../../src/broker/broker.js';
 import { REDIS_TEST_HOST, REDIS_TEST_PORT } from './redis.js';
+import { SECOND_DBS, secondRedisPort } from './second-redis.js';
 
-/** The databases the hardening tests own, one per test file. */
-export const HARDENING_DBS = { poison: 11, chainFork: 12, fuzz: 13, tags: 14 } as const;
+/**
+ * The databases the hardening tests own, one per test file: the serial chain-fork test on the test
+ * Redis (DB 12, serial files never overlap), the others on the run's second Redis (second-redis.ts).
+ */
+export const HARDENING_DBS = { poison: SECOND_DBS.poison, chainFork: 12, fuzz: SECOND_DBS.fuzz, tags: SECOND_DBS.tags } as const;
 type HardeningDb = (typeof HARDENING_DBS)[keyof typeof HARDENING_DBS];
+
+function hostAndPort(db: HardeningDb): { host: string; port: number } {
+  return db === HARDENING_DBS.chainFork ? { host: REDIS_TEST_HOST, port: REDIS_TEST_PORT } : { host: '127.0.0.1', port: secondRedisPort() };
+}
 
 /** `redis://host:port/<db>` for one of the hardening databases. */
 export function hardeningRedisUrl(db: HardeningDb): string {
-  return `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${db}`;
+  const { host, port } = hostAndPort(db);
+  return `redis://${host}:${port}/${db}`;
 }
 
 /** A raw client on a hardening database (close it with `disconnect()`). */
 export function hardeningRedis(db: HardeningDb): Redis {
-  const client = new Redis({ host: REDIS_TEST_HOST, port: REDIS_TEST_PORT, db, protocol: 2, maxRetriesPerRequest: 3 });
+  const client = new Redis({ ...hostAndPort(db), db, protocol: 2, maxRetriesPerRequest: 3 });
   client.on('error', () => undefined);
   return client;
 }

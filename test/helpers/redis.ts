@@ -12,7 +12,7 @@ export const REDIS_TEST_HOST = process.env['CELERIAC_TEST_REDIS_HOST'] ?? '127.0
 export const REDIS_TEST_PORT = Number(process.env['CELERIAC_TEST_REDIS_PORT'] ?? 6379);
 
 /** The databases the Redis tests own (each test file uses its own). */
-export const TEST_DBS = { broker: 2, backend: 3, reliability: 4, conformance: 5, schedules: 8 } as const;
+export const TEST_DBS = { broker: 2, backend: 3, reliability: 4, conformance: 5 } as const;
 
 /** The URL of test database `db` on the shared test Redis (or on `port`). */
 export function redisTestUrl(db: number, port = REDIS_TEST_PORT): string {
@@ -21,7 +21,7 @@ export function redisTestUrl(db: number, port = REDIS_TEST_PORT): string {
 }
 
 function assertTestDb(db: number): void {
-  if (!Object.values(TEST_DBS).includes(db as 2 | 3 | 4 | 5 | 8)) throw new Error(`DB ${db} is not a Redis test database (2–5)`);
+  if (!Object.values(TEST_DBS).includes(db as 2 | 3 | 4 | 5)) throw new Error(`DB ${db} is not a Redis test database (2–5)`);
 }
 
 /** A raw client on a test database, for assertions (close it with `disconnect()`). */

@@ -13,11 +13,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Celeriac } from '../../src/index.js';
 import { fireId } from '../../src/schedule/fire-id.js';
-import { flushTestDb, rawRedis, redisTestUrl, requireRedis, TEST_DBS, waitUntil } from '../helpers/redis.js';
+import { requireRedis, waitUntil } from '../helpers/redis.js';
+import { flushSecondDb, SECOND_DBS, secondRedis, secondRedisUrl } from '../helpers/second-redis.js';
 import { FakeClock } from '../helpers/schedule.js';
 
-const db = TEST_DBS.schedules;
-const url = redisTestUrl(db);
+const db = SECOND_DBS.schedules;
+const url = secondRedisUrl(db);
 const QUEUE = 'sched.q';
 const apps: Celeriac[] = [];
 
@@ -37,13 +38,13 @@ const countOf = (ids: readonly string[]) => ids.reduce((m, id) => m.set(id, (m.g
 
 beforeAll(async () => {
   await requireRedis(db);
-  await flushTestDb(db);
+  await flushSecondDb(db);
 });
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close().catch(() => undefined);
-  await flushTestDb(db);
+  await flushSecondDb(db);
 });
-afterAll(() => flushTestDb(db));
+afterAll(() => flushSecondDb(db));
 
 describe('schedules on Redis', () => {
   it('three beats (separate apps and connections) fire each due time exactly once', async () => {
@@ -63,7 +64,7 @@ describe('schedules on Redis', () => {
     for (const id of ids) for (let due = first; due <= clock.now(); due += 1000) want.push(fireId(id, due));
     for (let due = first; due <= clock.now(); due += 2000) want.push(fireId('cron', due));
     expect(want.length).toBeGreaterThan(60);
-    const client = rawRedis(db);
+    const client = secondRedis(db);
     try {
       const counts = countOf(await queuedIds(client));
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -86,7 +87,7 @@ describe('schedules on Redis', () => {
       child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
       return { child, ready: () => out.includes('READY'), exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
     });
-    const client = rawRedis(db);
+    const client = secondRedis(db);
     try {
       await waitUntil(() => children.every((c) => c.ready()), { timeoutMs: 60_000, what: 'three beat processes to start' });
       const first = (Math.floor(Date.now() / 1000) + 5) * 1000;
@@ -121,7 +122,7 @@ describe('schedules on Redis', () => {
       await exited;
     }
     const due = Number(/CLAIMED k (\d+)/.exec(out)![1]);
-    const client = rawRedis(db);
+    const client = secondRedis(db);
     try {
       expect(await queuedIds(client)).toEqual([]);
       const clock = new FakeClock(Date.now() + leaseMs + 1_000);

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Celeriac, type Worker } from '../../src/index.js';
 import { serve, type RunningServer } from '../../src/server/index.js';
-import { redisTestUrl, requireRedis, TEST_DBS } from '../helpers/redis.js';
+import { requireRedis } from '../helpers/redis.js';
+import { flushSecondDb, SECOND_DBS, secondRedisUrl } from '../helpers/second-redis.js';
 import { defineFixture } from './fixture.js';
 
-const DB = TEST_DBS.broker;
+const DB = SECOND_DBS.server;
 let app: Celeriac;
 let worker: Worker;
 let running: RunningServer;
@@ -18,7 +19,7 @@ let release: () => void;
 
 beforeAll(async () => {
   await requireRedis(DB);
-  app = new Celeriac({ broker: redisTestUrl(DB), backend: `memory://${randomUUID()}`, defaultQueue: `serve-${randomUUID()}`, logLevel: 'silent' });
+  app = new Celeriac({ broker: secondRedisUrl(DB), backend: `memory://${randomUUID()}`, defaultQueue: `serve-${randomUUID()}`, logLevel: 'silent' });
   ({ release } = defineFixture(app));
   worker = await app.worker({ concurrency: 4 }).start();
   running = await serve(app, { port: 0, dashboardDir: '/nonexistent' });
