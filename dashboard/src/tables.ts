@@ -28,4 +28,4 @@ function listPage(root: HTMLElement, title: string, path: string, first: string[
 }
 
 export const workersPage = (root: HTMLElement): (() => void) => listPage(root, 'Workers', 'workers', ['hostname']);
-export const schedulesPage = (root: HTMLElement): (() => void) => listPage(root, 'Schedules', 'schedules', ['workflow', 'next']);
+export const schedulesPage = (root: HTMLElement): (() => void) => listPage(root, 'Schedules', 'schedules', ['id', 'workflow', 'task', 'every', 'cron', 'next']);

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { formatProblem, PayloadError, UnknownRunError, UnknownWorkflowError, WorkflowStateError } from '../workflow/errors.js';
+import { EventDataError, EventNameError, NodeNotWaitingError } from '../workflow/signal-errors.js';
 import type { Logger } from '../logger.js';
 
 /** An error with the HTTP status and body to answer with. */
@@ -29,7 +30,8 @@ export function errorResponse(error: unknown): { status: number; body: Record<st
   }
   if (error instanceof UnknownWorkflowError) return { status: 404, body: { error: `Workflow ${error.workflow} not found` } };
   if (error instanceof UnknownRunError) return { status: 404, body: { error: `Workflow ${error.runId} not found` } };
-  if (error instanceof WorkflowStateError) return { status: 409, body: { error: error.message } };
+  if (error instanceof WorkflowStateError || error instanceof NodeNotWaitingError) return { status: 409, body: { error: error.message } };
+  if (error instanceof EventNameError || error instanceof EventDataError) return { status: 400, body: { error: error.message } };
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     const errors = fastifyError.validation.map((v) => `${fastifyError.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replaceAll('/', '.') : ''} ${v.message ?? v.keyword}${v.keyword === 'additionalProperties' ? ` ('${String(v.params['additionalProperty'])}' was unexpected)` : ''}`);

@@ -5,6 +5,6 @@
  */
 export { serve, createServer, isLoopback, type ServeOptions, type RunningServer } from './server.js';
 export { hashPassword, verifyPassword, type AuthOptions } from './auth.js';
-export type { WorkerInfo, ScheduleInfo, ExtraProviders } from './routes/extras.js';
+export type { WorkerInfo, ScheduleRow, ExtraProviders } from './routes/extras.js';
 export { workflowJson, taskJson, workflowWithTasks, definitionJson } from './director.js';
 export { redisWorkers, type RedisWorkersOptions } from './workers.js';

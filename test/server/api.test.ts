@@ -165,15 +165,30 @@ describe("Director's endpoints", () => {
 });
 
 describe('beyond Director', () => {
-  it('GET /api/schedules lists the periodic definitions when no scheduler is there', async () => {
-    expect((await get('/api/schedules')).json()).toEqual([{ workflow: 'example.NIGHTLY', interval: 3600, payload: {}, next: null }]);
+  it('GET /api/schedules lists periodic definitions before a beat registered them, then with next fire times', async () => {
+    expect((await get('/api/schedules')).json()).toEqual([
+      { id: 'workflow:example.NIGHTLY', workflow: 'example.NIGHTLY', every: 3600, payload: {}, next: null, upcoming: [], registered: false },
+    ]);
+    await fx.app.schedules.registerPeriodic();
+    try {
+      const [row] = (await get('/api/schedules')).json() as Array<{ next: string; upcoming: string[] }>;
+      expect(row).toMatchObject({ id: 'workflow:example.NIGHTLY', workflow: 'example.NIGHTLY', every: 3600, registered: true });
+      expect(Date.parse(row!.next)).toBeGreaterThan(Date.now());
+      expect(row!.upcoming).toHaveLength(3);
+      expect(Date.parse(row!.upcoming[1]!) - Date.parse(row!.upcoming[0]!)).toBe(3_600_000);
+    } finally {
+      await fx.app.schedules.remove('workflow:example.NIGHTLY');
+    }
   });
 
-  it('features this app lacks answer 501 with a JSON error', async () => {
-    const fire = await post('/api/events', { name: 'payment.confirmed', payload: { order: 7 } });
-    expect(fire.statusCode).toBe(501);
-    expect(fire.json().error).toMatch(/not available/);
-    expect((await post('/api/workflows/x/nodes/y/approve', {})).statusCode).toBe(501);
+  it('POST /api/events fires an event (202 with what it completed); a malformed name is 400; approving an unknown run is 404', async () => {
+    const fire = await post('/api/events', { name: 'payment.confirmed', payload: { order: 7 }, key: '7' });
+    expect(fire.statusCode).toBe(202);
+    expect(fire.json()).toEqual({ fired: 'payment.confirmed', completed: 0, triggered: [] });
+    const bad = await post('/api/events', { name: '!!', payload: {} });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/malformed/);
+    expect((await post('/api/workflows/x/nodes/y/approve', {})).statusCode).toBe(404);
     expect((await get('/api/workers')).statusCode).toBe(501);
   });
 
@@ -217,8 +232,8 @@ describe('bad input', () => {
   it('an empty JSON body is no body: bodiless POSTs work with or without the header; a run needs a body', async () => {
     const empty = (url: string) => server.inject({ method: 'POST', url, payload: '', headers: { 'content-type': 'application/json' } });
     expect((await empty('/api/workflows/nope/cancel')).statusCode).toBe(404);
-    expect((await empty('/api/workflows/x/nodes/y/approve')).statusCode).toBe(501);
-    expect((await server.inject({ method: 'POST', url: '/api/workflows/x/nodes/y/reject' })).statusCode).toBe(501);
+    expect((await empty('/api/workflows/x/nodes/y/approve')).statusCode).toBe(404);
+    expect((await server.inject({ method: 'POST', url: '/api/workflows/x/nodes/y/reject' })).statusCode).toBe(404);
     const noBody = await empty('/api/workflows');
     expect(noBody.statusCode).toBe(400);
     expect(noBody.json().error).toBe('Error validating against schema');
