@@ -15,7 +15,8 @@ import type { SignatureOptions } from './canvas/options.js';
 import type { PlanConfig } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
 import { newId } from './ids.js';
-import { consoleLogger, type Logger, type LogLevel } from './logger.js';
+import { LevelledLogger, levelOf, type Logger, type LogLevel } from './logger.js';
+import { defaultLogger } from './logger-pino.js';
 import type { SerializerName } from './protocol/serializer.js';
 import { Publisher } from './publish/publisher.js';
 import type { AsyncResult } from './result/async-result.js';
@@ -25,6 +26,7 @@ import { Task } from './task.js';
 import { runningTask } from './worker/context.js';
 import { registerBuiltins } from './worker/builtins.js';
 import { TaskRegistry, type TaskFunction, type TaskSettings } from './worker/registry.js';
+import { Signals } from './worker/signals.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 
 /** App configuration. Every field documents its default. */
@@ -59,9 +61,12 @@ export interface CeleriacOptions {
   referenceThresholdBytes?: number;
   /** Refuse a canvas with a message larger than this many bytes, before sending any. Default: 32 MiB. */
   maxMessageBytes?: number;
-  /** Logger. Default: a stderr logger at `logLevel`. */
+  /**
+   * Logger, called as pino is (`info(fields, message)`): pass a pino logger as is. Default: pino
+   * writing JSON lines to stderr (loaded on the first entry written).
+   */
   logger?: Logger;
-  /** Level of the default logger. Default: `'info'`. */
+  /** Entries below this level are dropped. Default: the `logger`'s own `level` if it has one, else `'info'`. */
   logLevel?: LogLevel;
 }
 
@@ -78,8 +83,14 @@ interface Connected {
  */
 export class Celeriac implements CanvasApplier {
   readonly registry = new TaskRegistry();
-  readonly logger: Logger;
+  /** The app's logger (filters by level; see {@link Celeriac.setLogLevel}). */
+  readonly logger: LevelledLogger;
   readonly options: Readonly<CeleriacOptions>;
+  /**
+   * Signals of every worker of this app: `app.signals.on('taskFailure', ({ id, name, error }) => …)`.
+   * Each worker also has its own `worker.signals`.
+   */
+  readonly signals = new Signals();
   private connecting: Promise<Connected> | undefined;
   /** Result handles created before the app connected resolve their backend on first use. */
   private lazyResults: BackendResultFactory | undefined;
@@ -87,7 +98,10 @@ export class Celeriac implements CanvasApplier {
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
-    this.logger = options.logger ?? consoleLogger(options.logLevel ?? 'info');
+    const level = options.logLevel ?? (options.logger ? levelOf(options.logger) : undefined) ?? 'info';
+    this.logger = new LevelledLogger(options.logger ?? defaultLogger(level), level);
+    if (options.logLevel) this.logger.setLevel(options.logLevel);
+    this.signals.onListenerError = (signal, error) => this.logger.error({ signal, err: error }, `a ${signal} listener failed: ${String(error)}`);
     const routes = options.routes ?? {};
     this.planConfig = {
       defaultQueue: options.defaultQueue ?? 'celery',
@@ -146,6 +160,11 @@ export class Celeriac implements CanvasApplier {
     await (await this.connect()).backend.revoke({ rootIds: [rootId] });
   }
 
+  /** Change the log level (the logger's own too when it has one, as pino does). The CLI's `-l` calls this. */
+  setLogLevel(level: LogLevel): void {
+    this.logger.setLevel(level);
+  }
+
   /** Create a worker for this app (call `start()` or `run()` on it). */
   worker(options: WorkerOptions = {}): Worker {
     return new Worker(
@@ -159,6 +178,7 @@ export class Celeriac implements CanvasApplier {
           publisher: c.publisher,
           registry: this.registry,
           logger: this.logger,
+          signals: this.signals,
           ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
         };
       },

@@ -39,5 +39,7 @@ export { MemoryBackend } from './backend/memory.js';
 export type { TaskMeta, ExceptionInfo, ResultTuple } from './protocol/result-meta.js';
 export type { SignatureDict, TaskMessage, TaskHeaders } from './protocol/message.js';
 export { States, type TaskState } from './states.js';
-export { consoleLogger, type Logger, type LogLevel } from './logger.js';
+export { LevelledLogger, parseLogLevel, type LogContext, type LogFn, type Logger, type LogLevel } from './logger.js';
+export { consoleLogger, textLogger, type TextLoggerOptions } from './logger-text.js';
 export * from './errors.js';
+export { Signals, type SignalListener, type SignalMap, type SignalName, type TaskEndState, type TaskSignalBase } from './worker/signals.js';

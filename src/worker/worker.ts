@@ -15,7 +15,9 @@ import { ConfigError, TaskRevokedError } from '../errors.js';
 import { TaskAbort } from './abort.js';
 import { executeTask } from './execute.js';
 import { ThreadPool } from './pool/thread-pool.js';
-import type { Logger } from '../logger.js';
+import { LevelledLogger, type Logger } from '../logger.js';
+import { Instrumentation } from './instrument.js';
+import { Signals } from './signals.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
 import { handleDelivery, type HandlerDeps } from './handle.js';
@@ -73,6 +75,8 @@ export interface WorkerDeps {
   publisher: Publisher;
   registry: TaskRegistry;
   logger: Logger;
+  /** The app's signals (emitted besides the worker's own). */
+  signals?: Signals;
   /** Starts the broker's remote-control listener for this worker; absent when the broker has none. */
   startRemoteControl?(target: ControlTarget): Promise<RemoteControl | undefined>;
 }
@@ -94,6 +98,9 @@ export class Worker {
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
   readonly hostname: string;
+  /** This worker's signals (`worker.signals.on('taskFailure', …)`); the app's signals fire too. */
+  readonly signals = new Signals();
+  private instrument: Instrumentation | undefined;
 
   constructor(
     private readonly connect: () => Promise<WorkerDeps>,
@@ -119,12 +126,16 @@ export class Worker {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     const base = await this.connect();
     const dispatcher = new Dispatcher({ publisher: base.publisher, backend: base.backend, applier: base.publisher, logger: base.logger });
+    const logger = base.logger instanceof LevelledLogger ? base.logger : new LevelledLogger(base.logger, 'debug');
+    this.signals.onListenerError = (signal, error) => logger.error({ signal, err: error }, `a ${signal} listener failed: ${String(error)}`);
+    this.instrument = new Instrumentation(logger, base.signals ? [this.signals, base.signals] : [this.signals], this.hostname);
     this.deps = {
       registry: base.registry,
       backend: base.backend,
       publisher: base.publisher,
       dispatcher,
       logger: base.logger,
+      instrument: this.instrument,
       hostname: this.hostname,
       resultExtended: this.options.resultExtended ?? false,
       maxBodyBytes: this.options.maxBodyBytes,
@@ -152,11 +163,12 @@ export class Worker {
     this.consumer = await base.broker.consume(queues, {
       prefetch: concurrency * (this.options.prefetchMultiplier ?? 4),
       onMessage: (delivery) => this.enqueue(delivery),
-      onMalformed: (malformed) => base.logger.error('dead-lettered a malformed message', { queue: malformed.queue, reason: malformed.reason }),
+      onMalformed: (malformed) => base.logger.error({ queue: malformed.queue, reason: malformed.reason }, 'dead-lettered a malformed message'),
     });
     this.revokeTimer = setInterval(() => void this.abortRevoked(), this.options.revokeCheckMs ?? 250);
     this.revokeTimer.unref();
     base.logger.info(`worker ${this.hostname} consuming ${queues.join(', ')} (concurrency ${concurrency})`);
+    if (this.instrument.listened('workerReady')) this.instrument.emit('workerReady', { hostname: this.hostname, queues, concurrency });
     return this;
   }
 
@@ -200,6 +212,7 @@ export class Worker {
     await this.remoteControl?.close();
     await this.pool?.close();
     this.stateValue = 'stopped';
+    if (this.instrument?.listened('workerShutdown')) this.instrument.emit('workerShutdown', { hostname: this.hostname, cold: false });
     this.resolveStopped?.();
   }
 
@@ -224,7 +237,7 @@ export class Worker {
     for (const [abort, task] of this.running) {
       if (abort.aborted) continue;
       if (await deps.isRevoked(task.id, task.rootId).catch(() => false)) {
-        deps.logger.info('aborting a revoked task', { id: task.id });
+        deps.logger.info({ id: task.id }, 'aborting a revoked task');
         abort.abort(new TaskRevokedError('revoked'));
       }
     }

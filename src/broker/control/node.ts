@@ -60,7 +60,7 @@ export class ControlNode {
       request = decodeControlRequest(raw);
     } catch (error) {
       const reason = error instanceof MessageDecodeError ? error.reason : 'undecodable';
-      this.logger.error('ignored an undecodable remote-control request', { reason, error: String(error) });
+      this.logger.error({ reason, error: String(error) }, 'ignored an undecodable remote-control request');
       return;
     }
     this.clockValue = Math.max(this.clockValue, request.clock) + 1;
@@ -76,7 +76,7 @@ export class ControlNode {
         headers: { ticket: request.ticket, clock: this.forward() },
       });
     } catch (error) {
-      this.logger.error('could not send a remote-control reply', { method: request.method, error: String(error) });
+      this.logger.error({ method: request.method, error: String(error) }, 'could not send a remote-control reply');
     }
   }
 
@@ -88,11 +88,11 @@ export class ControlNode {
     }
     try {
       const reply = command(this.target, request);
-      const log = request.method === 'ping' ? this.logger.debug : this.logger.info;
-      log.call(this.logger, `remote control: ${request.method}`, { arguments: request.arguments });
+      if (request.method === 'ping') this.logger.debug({ arguments: request.arguments }, 'remote control: ping');
+      else this.logger.info({ arguments: request.arguments }, `remote control: ${request.method}`);
       return reply;
     } catch (error) {
-      this.logger.error('remote-control command failed', { method: request.method, error: String(error) });
+      this.logger.error({ method: request.method, error: String(error) }, 'remote-control command failed');
       return { error: String(error) };
     }
   }

@@ -23,12 +23,18 @@ export interface ControlTarget {
   revokedTaskIds?(): readonly string[];
 }
 
+/** One logging method, pino's shape: `(fields, message)` or `(message)`. */
+export interface ControlLogFn {
+  (context: Record<string, unknown>, message: string): void;
+  (message: string): void;
+}
+
 /** The structural logger the listeners write to (the app's `Logger` fits). */
 export interface ControlLogger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
+  debug: ControlLogFn;
+  info: ControlLogFn;
+  warn: ControlLogFn;
+  error: ControlLogFn;
 }
 
 /** A running remote-control listener. */
