@@ -4,6 +4,7 @@
  * @module
  */
 import { hostname } from 'node:os';
+import { ConfigError } from './errors.js';
 import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
@@ -85,7 +86,8 @@ export class Celeriac implements CanvasApplier {
   readonly registry = new TaskRegistry();
   /** The app's logger (filters by level; see {@link Celeriac.setLogLevel}). */
   readonly logger: LevelledLogger;
-  readonly options: Readonly<CeleriacOptions>;
+  /** The configuration (broker and backend may be changed before connecting: {@link Celeriac.configureConnections}). */
+  options: Readonly<CeleriacOptions>;
   /**
    * Signals of every worker of this app: `app.signals.on('taskFailure', ({ id, name, error }) => …)`.
    * Each worker also has its own `worker.signals`.
@@ -158,6 +160,16 @@ export class Celeriac implements CanvasApplier {
   /** Cancel a whole workflow by its root id: no further step starts, running ones are aborted. */
   async cancelWorkflow(rootId: string): Promise<void> {
     await (await this.connect()).backend.revoke({ rootIds: [rootId] });
+  }
+
+  /**
+   * Point the app at another broker and/or result backend before it connects (the CLI's `--broker`
+   * and `--backend` use this, so the module's app keeps its tasks and signals). Throws ConfigError
+   * once connected.
+   */
+  configureConnections(connections: { broker?: string | Broker; backend?: string | ResultBackend }): void {
+    if (this.connecting) throw new ConfigError('configureConnections() must be called before the app connects');
+    this.options = { ...this.options, ...connections };
   }
 
   /** Change the log level (the logger's own too when it has one, as pino does). The CLI's `-l` calls this. */

@@ -3,7 +3,7 @@
  * 6 and 7. Nothing else is ever flushed.
  */
 import { Redis } from 'ioredis';
-import { requireRedis as requireRedisService } from './redis.js';
+import { REDIS_TEST_HOST, REDIS_TEST_PORT, requireRedis as requireRedisService } from './redis.js';
 
 export const LEAD_DBS = { canvasRedis: 6, canvasAmqp: 7, cli: 8 } as const;
 
@@ -14,7 +14,7 @@ export async function requireRedis(): Promise<void> {
 
 /** FLUSHDB one of the lead's test databases. */
 export async function flushLeadDb(db: (typeof LEAD_DBS)[keyof typeof LEAD_DBS]): Promise<void> {
-  const client = new Redis({ host: '127.0.0.1', port: 6379, db, maxRetriesPerRequest: 1 });
+  const client = new Redis({ host: REDIS_TEST_HOST, port: REDIS_TEST_PORT, db, maxRetriesPerRequest: 1 });
   try {
     await client.flushdb();
   } finally {
