@@ -11,9 +11,7 @@ import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
 
 const exec = promisify(execFile);
 const cli = ['--import', 'tsx', 'src/cli/main.ts'];
-const noEnv = { ...process.env, CELERIAC_BROKER_URL: '', CELERIAC_RESULT_BACKEND: '' };
-delete noEnv.CELERIAC_BROKER_URL;
-delete noEnv.CELERIAC_RESULT_BACKEND;
+const noEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CELERIAC_BROKER_URL' && key !== 'CELERIAC_RESULT_BACKEND'));
 
 async function fails(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   const outcome = await exec('node', [...cli, ...args], { env: noEnv, timeout: 30_000 }).then(
