@@ -107,7 +107,8 @@ export async function handleDelivery(
     }
     onStart({ id: h.id, rootId: h.root_id });
     const startedAt = deps.instrument.started(message, delivery.queue);
-    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
+    const updateState = async (state: string, meta: unknown): Promise<void> => void (await deps.backend.storeMeta(buildMeta(message, state, meta, { extras })));
+    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs, updateState });
     let ending: TaskEnding;
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);

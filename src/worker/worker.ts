@@ -20,7 +20,9 @@ import { Instrumentation } from './instrument.js';
 import { Signals } from './signals.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
+import { GuardedDelivery } from './guarded-delivery.js';
 import { handleDelivery, type HandlerDeps } from './handle.js';
+import { handleShutdownSignals } from './shutdown.js';
 import type { TaskRegistry } from './registry.js';
 
 /** Worker options. Every field documents its default. */
@@ -88,7 +90,9 @@ export class Worker {
   private deps: HandlerDeps | undefined;
   private readonly waiting: Delivery[] = [];
   private readonly active = new Set<Promise<void>>();
-  private readonly aborts = new Set<TaskAbort>();
+  /** Running tasks' abort handles and their deliveries (handed back on a cold shutdown). */
+  private readonly inflight = new Map<TaskAbort, GuardedDelivery>();
+  private cold = false;
   private readonly running = new Map<TaskAbort, { id: string; rootId: string }>();
   private readonly localRevoked = new Set<string>();
   private revokeTimer: NodeJS.Timeout | undefined;
@@ -175,45 +179,65 @@ export class Worker {
   /** Start, then wait until stopped (by `stop()` or SIGTERM/SIGINT). */
   async run(): Promise<void> {
     await this.start();
-    if (this.options.handleSignals !== false) {
-      const onSignal = (signal: NodeJS.Signals) => {
-        this.deps?.logger.info(`worker ${this.hostname} received ${signal}: finishing running tasks`);
-        void this.stop();
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-    }
+    const release = this.options.handleSignals !== false && this.deps ? handleShutdownSignals(this, this.deps.logger) : undefined;
     await this.stopped;
+    release?.();
   }
 
   /**
-   * Stop consuming, let running tasks finish (up to `timeoutMs`, default: wait), then return
-   * the messages fetched but not started to the broker.
+   * Stop consuming and return the messages fetched but not started to the broker. Warm (default):
+   * let running tasks finish (up to `timeoutMs`, default: wait). Cold (`cold: true`, also while a
+   * warm stop is under way): abort running tasks and hand their messages back to the broker now, so
+   * another worker gets them without waiting for a visibility timeout.
    */
-  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+  async stop(options: { timeoutMs?: number; cold?: boolean } = {}): Promise<void> {
     if (this.stateValue === 'stopped' || this.stateValue === 'idle') {
       this.stateValue = 'stopped';
       return;
     }
+    if (options.cold) this.goCold();
     if (this.stateValue === 'draining') return this.stopped;
     this.stateValue = 'draining';
     clearInterval(this.revokeTimer);
     await this.consumer?.cancel();
     for (const delivery of this.waiting.splice(0)) await delivery.reject({ requeue: true }).catch(() => undefined);
     if (this.active.size > 0) {
-      const done = new Promise<void>((resolve) => (this.drained = resolve));
+      const done = new Promise<void>((resolve) => {
+        this.drained = resolve;
+        if (this.cold) resolve();
+      });
       const timeout = options.timeoutMs;
       if (timeout === undefined) await done;
       else {
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeout).unref())]);
-        for (const abort of this.aborts) abort.abort(new Error('worker shutdown'));
+        for (const abort of this.inflight.keys()) abort.abort(new Error('worker shutdown'));
       }
     }
+    await Promise.all(this.handingBack);
     await this.remoteControl?.close();
     await this.pool?.close();
     this.stateValue = 'stopped';
-    if (this.instrument?.listened('workerShutdown')) this.instrument.emit('workerShutdown', { hostname: this.hostname, cold: false });
+    if (this.instrument?.listened('workerShutdown')) this.instrument.emit('workerShutdown', { hostname: this.hostname, cold: this.cold });
     this.resolveStopped?.();
+  }
+
+  /** Messages of running tasks being handed back by a cold shutdown. */
+  private readonly handingBack: Array<Promise<unknown>> = [];
+
+  /** Cold shutdown: abort running tasks, requeue their messages now, stop waiting for them. */
+  private goCold(): void {
+    if (this.cold) return;
+    this.cold = true;
+    for (const [abort, delivery] of this.inflight) {
+      this.handingBack.push(delivery.handBack().catch(() => false));
+      abort.abort(new Error('cold shutdown'));
+    }
+    this.drained?.();
+  }
+
+  /** Tasks running now (their messages are handed back on a cold shutdown). */
+  get runningCount(): number {
+    return this.inflight.size;
   }
 
   /**
@@ -264,10 +288,11 @@ export class Worker {
       // The broker already took it back (its channel closed): it will be delivered again; running it now would duplicate it.
       if (delivery.lost) continue;
       const abort = new TaskAbort();
-      this.aborts.add(abort);
-      const job: Promise<void> = handleDelivery(delivery, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
+      const guarded = new GuardedDelivery(delivery);
+      this.inflight.set(abort, guarded);
+      const job: Promise<void> = handleDelivery(guarded, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
         this.active.delete(job);
-        this.aborts.delete(abort);
+        this.inflight.delete(abort);
         this.running.delete(abort);
         if (this.stateValue === 'running') this.pump();
         else if (this.active.size === 0) this.drained?.();
