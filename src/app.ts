@@ -9,6 +9,7 @@ import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
 import { startRemoteControl, supportsRemoteControl } from './broker/control/resolve.js';
+import type { EventDispatcher } from './broker/events/dispatcher.js';
 import type { ControlTarget } from './broker/control/types.js';
 import { resolveBroker } from './broker/resolve.js';
 import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas/canvas.js';
@@ -62,6 +63,12 @@ export interface CeleriacOptions {
   referenceThresholdBytes?: number;
   /** Refuse a canvas with a message larger than this many bytes, before sending any. Default: 32 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Send Celery's monitoring events (`task-sent` from this app's producers; task and worker events
+   * from its workers, as `celery worker -E`) on Redis and RabbitMQ, so `celery events` and Flower
+   * see them. Default: false.
+   */
+  events?: boolean;
   /**
    * Logger, called as pino is (`info(fields, message)`): pass a pino logger as is. Default: pino
    * writing JSON lines to stderr (loaded on the first entry written).
@@ -191,11 +198,25 @@ export class Celeriac implements CanvasApplier {
           registry: this.registry,
           logger: this.logger,
           signals: this.signals,
+          ...(url ? { openEvents: (node: string) => this.openEvents(url, node) } : {}),
           ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
         };
       },
-      { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, ...options },
+      { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, events: this.options.events ?? false, ...options },
     );
+  }
+
+  private async openEvents(url: string, node: string): Promise<EventDispatcher | undefined> {
+    const { openEventDispatcher } = await import('./broker/events/resolve.js');
+    let warned = false;
+    return openEventDispatcher(url, node, {
+      brokerOptions: this.options.brokerOptions ?? {},
+      onDrop: (error) => {
+        if (!warned) this.logger.warn({ err: error }, `events: could not send an event (dropped; further drops logged at debug): ${String(error)}`);
+        else this.logger.debug({ err: error }, 'events: event dropped');
+        warned = true;
+      },
+    });
   }
 
   /** Open broker and backend connections (done lazily by every other method). */

@@ -18,6 +18,8 @@ import { ThreadPool } from './pool/thread-pool.js';
 import { LevelledLogger, type Logger } from '../logger.js';
 import { Instrumentation } from './instrument.js';
 import { Signals } from './signals.js';
+import type { EventDispatcher } from '../broker/events/dispatcher.js';
+import { WorkerEvents } from './events.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
 import { GuardedDelivery } from './guarded-delivery.js';
@@ -65,6 +67,12 @@ export interface WorkerOptions {
   pool?: 'async' | 'threads';
   /** With `pool: 'threads'`: the module exporting the app, and Node flags for the threads. */
   threads?: { module: string | URL; execArgv?: string[] };
+  /**
+   * Send Celery's task events and worker heartbeats (`celery worker -E`) so `celery events` and
+   * Flower see this worker (Redis and RabbitMQ). Remote control `enable_events`/`disable_events`
+   * switch them at run time. Default: the app's `events` (false).
+   */
+  events?: boolean;
 }
 
 /** Worker lifecycle states. */
@@ -79,6 +87,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** The app's signals (emitted besides the worker's own). */
   signals?: Signals;
+  /** Opens a Celery event dispatcher for this node; absent when the broker has none (memory). */
+  openEvents?(hostname: string): Promise<EventDispatcher | undefined>;
   /** Starts the broker's remote-control listener for this worker; absent when the broker has none. */
   startRemoteControl?(target: ControlTarget): Promise<RemoteControl | undefined>;
 }
@@ -105,6 +115,10 @@ export class Worker {
   /** This worker's signals (`worker.signals.on('taskFailure', …)`); the app's signals fire too. */
   readonly signals = new Signals();
   private instrument: Instrumentation | undefined;
+  private events: WorkerEvents | undefined;
+  private openEvents: WorkerDeps['openEvents'];
+  /** Messages handled so far (heartbeats and `inspect stats`). */
+  processed = 0;
 
   constructor(
     private readonly connect: () => Promise<WorkerDeps>,
@@ -171,6 +185,8 @@ export class Worker {
     });
     this.revokeTimer = setInterval(() => void this.abortRevoked(), this.options.revokeCheckMs ?? 250);
     this.revokeTimer.unref();
+    this.openEvents = base.openEvents;
+    if (this.options.events) await this.enableEvents();
     base.logger.info(`worker ${this.hostname} consuming ${queues.join(', ')} (concurrency ${concurrency})`);
     if (this.instrument.listened('workerReady')) this.instrument.emit('workerReady', { hostname: this.hostname, queues, concurrency });
     return this;
@@ -214,11 +230,32 @@ export class Worker {
       }
     }
     await Promise.all(this.handingBack);
+    await this.disableEvents();
     await this.remoteControl?.close();
     await this.pool?.close();
     this.stateValue = 'stopped';
     if (this.instrument?.listened('workerShutdown')) this.instrument.emit('workerShutdown', { hostname: this.hostname, cold: this.cold });
     this.resolveStopped?.();
+  }
+
+  /** Start sending Celery events (`enable_events`); false when the broker has none. */
+  async enableEvents(): Promise<boolean> {
+    if (this.events) return true;
+    const dispatcher = await this.openEvents?.(this.hostname);
+    if (!dispatcher || !this.instrument) return false;
+    this.events = new WorkerEvents(dispatcher, { active: () => this.inflight.size, processed: () => this.processed });
+    this.instrument.observers.add(this.events);
+    this.events.online();
+    return true;
+  }
+
+  /** Stop sending Celery events (`disable_events`); sends `worker-offline`. */
+  async disableEvents(): Promise<void> {
+    const events = this.events;
+    if (!events) return;
+    this.events = undefined;
+    this.instrument?.observers.delete(events);
+    await events.offline().catch(() => undefined);
   }
 
   /** Messages of running tasks being handed back by a cold shutdown. */
@@ -293,6 +330,7 @@ export class Worker {
       const job: Promise<void> = handleDelivery(guarded, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
         this.active.delete(job);
         this.inflight.delete(abort);
+        this.processed += 1;
         this.running.delete(abort);
         if (this.stateValue === 'running') this.pump();
         else if (this.active.size === 0) this.drained?.();
