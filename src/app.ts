@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError } from './errors.js';
+import { maskUrl } from './mask-url.js';
 import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
@@ -198,12 +199,30 @@ export class Celeriac implements CanvasApplier {
           registry: this.registry,
           logger: this.logger,
           signals: this.signals,
+          conf: this.inspectConf(),
           ...(url ? { openEvents: (node: string) => this.openEvents(url, node) } : {}),
           ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
         };
       },
       { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, events: this.options.events ?? false, ...options },
     );
+  }
+
+  /** The configuration `celery inspect conf` shows, in Celery's setting names (no passwords). */
+  private inspectConf(): Record<string, unknown> {
+    const o = this.options;
+    const url = (value: unknown) => (typeof value === 'string' ? maskUrl(value) : value === undefined ? 'memory://' : 'adapter');
+    return {
+      broker_url: url(o.broker),
+      result_backend: url(o.backend),
+      task_default_queue: this.defaultQueue,
+      task_routes: o.routes ?? {},
+      task_serializer: o.serializer ?? 'json',
+      result_serializer: o.resultSerializer ?? 'json',
+      result_expires: o.resultExpires ?? 86400,
+      result_extended: o.resultExtended ?? false,
+      worker_send_task_events: o.events ?? false,
+    };
   }
 
   private async openEvents(url: string, node: string): Promise<EventDispatcher | undefined> {

@@ -12,7 +12,7 @@ import { Celeriac } from '../app.js';
 import { ConfigError, TransportError } from '../errors.js';
 import type { LogLevel } from '../logger.js';
 import { textLogger } from '../logger-text.js';
-import { maskUrl } from './mask.js';
+import { maskUrl } from '../mask-url.js';
 import { probeConnections } from './probe.js';
 
 /** Options shared by every command (already validated by commander). */

@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { TransportError } from '../errors.js';
-import { maskUrl } from './mask.js';
+import { maskUrl } from '../mask-url.js';
 
 /** PING `url` once within `timeoutMs`; throws a TransportError naming `role` and the masked URL. */
 export async function probeRedis(role: string, url: string, timeoutMs: number): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
-import { maskUrl } from './mask.js';
+import { maskUrl } from '../mask-url.js';
 import type { AppFlags } from './load-app.js';
 
 /** The flags of `command` merged with the program's (`celeriac -A x worker` and `celeriac worker -A x`). */

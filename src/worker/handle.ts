@@ -59,7 +59,7 @@ export async function handleDelivery(
   delivery: Delivery,
   deps: HandlerDeps,
   abort: TaskAbort,
-  onStart: (task: { id: string; rootId: string }) => void = () => undefined,
+  onStart: (task: { id: string; rootId: string; message: TaskMessage }) => void = () => undefined,
 ): Promise<void> {
   let message: TaskMessage;
   try {
@@ -105,7 +105,7 @@ export async function handleDelivery(
     if (task.settings.trackStarted) {
       await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
     }
-    onStart({ id: h.id, rootId: h.root_id });
+    onStart({ id: h.id, rootId: h.root_id, message });
     const startedAt = deps.instrument.started(message, delivery.queue);
     const updateState = async (state: string, meta: unknown): Promise<void> => void (await deps.backend.storeMeta(buildMeta(message, state, meta, { extras })));
     const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs, updateState });

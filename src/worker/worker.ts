@@ -9,7 +9,7 @@
  */
 import { hostname as osHostname } from 'node:os';
 import type { ResultBackend } from '../backend/backend.js';
-import type { Broker, Consumer, Delivery } from '../broker/broker.js';
+import type { Broker, Delivery } from '../broker/broker.js';
 import type { ControlTarget, RemoteControl } from '../broker/control/types.js';
 import { ConfigError, TaskRevokedError } from '../errors.js';
 import { TaskAbort } from './abort.js';
@@ -20,6 +20,8 @@ import { Instrumentation } from './instrument.js';
 import { Signals } from './signals.js';
 import type { EventDispatcher } from '../broker/events/dispatcher.js';
 import { WorkerEvents } from './events.js';
+import { ConsumerSet } from './consumers.js';
+import { workerControlTarget, type RunningRequest } from './control-target.js';
 import type { Publisher } from '../publish/publisher.js';
 import { Dispatcher } from './dispatch.js';
 import { GuardedDelivery } from './guarded-delivery.js';
@@ -87,6 +89,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** The app's signals (emitted besides the worker's own). */
   signals?: Signals;
+  /** The app's configuration as `celery inspect conf` shows it (URLs without passwords). */
+  conf?: Record<string, unknown>;
   /** Opens a Celery event dispatcher for this node; absent when the broker has none (memory). */
   openEvents?(hostname: string): Promise<EventDispatcher | undefined>;
   /** Starts the broker's remote-control listener for this worker; absent when the broker has none. */
@@ -96,14 +100,17 @@ export interface WorkerDeps {
 /** Consumes and runs tasks; see the module documentation. */
 export class Worker {
   private stateValue: WorkerState = 'idle';
-  private consumer: Consumer | undefined;
+  private consumers: ConsumerSet | undefined;
+  private concurrencyValue: number;
+  private readonly startedAt = Date.now();
+  private readonly totals: Record<string, number> = {};
   private deps: HandlerDeps | undefined;
   private readonly waiting: Delivery[] = [];
   private readonly active = new Set<Promise<void>>();
   /** Running tasks' abort handles and their deliveries (handed back on a cold shutdown). */
   private readonly inflight = new Map<TaskAbort, GuardedDelivery>();
   private cold = false;
-  private readonly running = new Map<TaskAbort, { id: string; rootId: string }>();
+  private readonly running = new Map<TaskAbort, RunningRequest>();
   private readonly localRevoked = new Set<string>();
   private revokeTimer: NodeJS.Timeout | undefined;
   private remoteControl: RemoteControl | undefined;
@@ -125,6 +132,7 @@ export class Worker {
     readonly options: WorkerOptions = {},
   ) {
     this.hostname = options.hostname ?? `celeriac.${process.pid}@${osHostname()}`;
+    this.concurrencyValue = Math.max(1, options.concurrency ?? 16);
   }
 
   /** The lifecycle state. */
@@ -171,18 +179,14 @@ export class Worker {
       this.deps.execute = this.pool.execute;
     }
     if (this.options.remoteControl !== false && base.startRemoteControl) {
-      this.remoteControl = await base.startRemoteControl({
-        hostname: this.hostname,
-        revokeLocally: (ids, options) => this.revokeLocally(ids, options),
-        runningTaskIds: () => [...this.running.values()].map((task) => task.id),
-        revokedTaskIds: () => [...this.localRevoked],
-      });
+      this.remoteControl = await base.startRemoteControl(this.controlTarget(base));
     }
-    this.consumer = await base.broker.consume(queues, {
-      prefetch: concurrency * (this.options.prefetchMultiplier ?? 4),
+    this.consumers = new ConsumerSet(base.broker, () => ({
+      prefetch: this.concurrencyValue * (this.options.prefetchMultiplier ?? 4),
       onMessage: (delivery) => this.enqueue(delivery),
       onMalformed: (malformed) => base.logger.error({ queue: malformed.queue, reason: malformed.reason }, 'dead-lettered a malformed message'),
-    });
+    }));
+    await this.consumers.start(queues);
     this.revokeTimer = setInterval(() => void this.abortRevoked(), this.options.revokeCheckMs ?? 250);
     this.revokeTimer.unref();
     this.openEvents = base.openEvents;
@@ -215,7 +219,7 @@ export class Worker {
     if (this.stateValue === 'draining') return this.stopped;
     this.stateValue = 'draining';
     clearInterval(this.revokeTimer);
-    await this.consumer?.cancel();
+    await this.consumers?.cancelAll();
     for (const delivery of this.waiting.splice(0)) await delivery.reject({ requeue: true }).catch(() => undefined);
     if (this.active.size > 0) {
       const done = new Promise<void>((resolve) => {
@@ -305,7 +309,69 @@ export class Worker {
   }
 
   private concurrency(): number {
-    return Math.max(1, this.options.concurrency ?? 16);
+    return this.concurrencyValue;
+  }
+
+  /** Consume `queue` too (Celery's `add_consumer`). */
+  async addConsumer(queue: string): Promise<string> {
+    if (!this.consumers) throw new ConfigError('the worker is not started');
+    return this.consumers.add(queue);
+  }
+
+  /** Stop consuming `queue` (Celery's `cancel_consumer`). */
+  async cancelConsumer(queue: string): Promise<{ ok: boolean; message: string }> {
+    return this.consumers ? this.consumers.cancel(queue) : { ok: false, message: 'the worker is not started' };
+  }
+
+  /** Change how many tasks run at once by `delta` (Celery's `pool_grow` / `pool_shrink`). */
+  resize(delta: number): { ok: boolean; message: string } {
+    if (this.pool) return { ok: false, message: 'the threads pool cannot be resized while running' };
+    const next = this.concurrencyValue + Math.trunc(delta);
+    if (next < 1) return { ok: false, message: `cannot shrink below 1 (concurrency is ${this.concurrencyValue})` };
+    this.concurrencyValue = next;
+    this.pump();
+    return { ok: true, message: `concurrency ${next}` };
+  }
+
+  private controlTarget(base: WorkerDeps) {
+    const registry = base.registry;
+    return workerControlTarget(
+      {
+        hostname: this.hostname,
+        registry,
+        running: () => this.running.values(),
+        waiting: () => this.waiting,
+        queues: () => this.consumers?.queues() ?? [],
+        concurrency: () => this.concurrencyValue,
+        prefetch: () => this.concurrencyValue * (this.options.prefetchMultiplier ?? 4),
+        pool: () => (this.pool ? 'threads' : 'async'),
+        totals: () => ({ ...this.totals }),
+        startedAt: this.startedAt,
+        conf: base.conf ?? {},
+        transport: base.broker.kind,
+      },
+      {
+        setEvents: async (on) => (on ? this.enableEvents() : (await this.disableEvents(), true)),
+        setTimeLimits: (name, soft, hard) => {
+          const task = registry.get(name);
+          if (!task) return false;
+          Object.assign(task.settings, { softTimeLimit: soft || undefined, timeLimit: hard || undefined });
+          return true;
+        },
+        shutdown: () => {
+          base.logger.warn(`worker ${this.hostname}: got shutdown from remote`);
+          void this.stop();
+        },
+        addConsumer: (queue) => this.addConsumer(queue),
+        cancelConsumer: (queue) => this.cancelConsumer(queue),
+        resizePool: (delta) => this.resize(delta),
+      },
+      {
+        revokeLocally: (ids, options) => this.revokeLocally(ids, options),
+        runningTaskIds: () => [...this.running.values()].map((task) => task.id),
+        revokedTaskIds: () => [...this.localRevoked],
+      },
+    );
   }
 
   private enqueue(delivery: Delivery): void {
@@ -327,7 +393,11 @@ export class Worker {
       const abort = new TaskAbort();
       const guarded = new GuardedDelivery(delivery);
       this.inflight.set(abort, guarded);
-      const job: Promise<void> = handleDelivery(guarded, deps, abort, (task) => this.running.set(abort, task)).finally(() => {
+      const onStart = (task: { id: string; rootId: string; message: RunningRequest['message'] }) => {
+        this.running.set(abort, { ...task, queue: delivery.queue, redelivered: delivery.redelivered, startedAt: Date.now() });
+        this.totals[task.message.headers.task] = (this.totals[task.message.headers.task] ?? 0) + 1;
+      };
+      const job: Promise<void> = handleDelivery(guarded, deps, abort, onStart).finally(() => {
         this.active.delete(job);
         this.inflight.delete(abort);
         this.processed += 1;
