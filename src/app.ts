@@ -15,13 +15,14 @@ import type { ControlTarget } from './broker/control/types.js';
 import { resolveBroker } from './broker/resolve.js';
 import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas/canvas.js';
 import type { SignatureOptions } from './canvas/options.js';
-import type { PlanConfig } from './canvas/plan-types.js';
+import type { PlanConfig, PlannedMessage } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
 import { newId } from './ids.js';
 import { LevelledLogger, levelOf, type Logger, type LogLevel } from './logger.js';
 import { defaultLogger } from './logger-pino.js';
 import type { SerializerName } from './protocol/serializer.js';
 import { Publisher } from './publish/publisher.js';
+import { taskSentFields } from './publish/sent-events.js';
 import type { AsyncResult } from './result/async-result.js';
 import { BackendResultFactory } from './result/factory.js';
 import type { GroupResult } from './result/group-result.js';
@@ -105,6 +106,8 @@ export class Celeriac implements CanvasApplier {
   /** Result handles created before the app connected resolve their backend on first use. */
   private lazyResults: BackendResultFactory | undefined;
   private readonly planConfig: PlanConfig;
+  /** The producer's event dispatcher (`task-sent`), opened on the first send with `events: true`. */
+  private producerEvents: Promise<EventDispatcher | undefined> | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
@@ -208,6 +211,16 @@ export class Celeriac implements CanvasApplier {
     );
   }
 
+  /** Sends `task-sent` for published messages (the dispatcher opens on first use; never blocks). */
+  private sentEvents(url: string): (messages: readonly PlannedMessage[]) => void {
+    return (messages) => {
+      this.producerEvents ??= this.openEvents(url, this.planConfig.origin).catch(() => undefined);
+      void this.producerEvents.then((events) => {
+        for (const planned of messages) events?.send('task-sent', taskSentFields(planned));
+      });
+    };
+  }
+
   /** The configuration `celery inspect conf` shows, in Celery's setting names (no passwords). */
   private inspectConf(): Record<string, unknown> {
     const o = this.options;
@@ -249,6 +262,9 @@ export class Celeriac implements CanvasApplier {
     if (!this.connecting) return;
     const { broker, backend } = await this.connecting;
     this.connecting = undefined;
+    const events = this.producerEvents;
+    this.producerEvents = undefined;
+    await (await events)?.close();
     await Promise.all([broker.close(), backend.close()]);
   }
 
@@ -272,6 +288,7 @@ export class Celeriac implements CanvasApplier {
       ...(o.continuations ? { continuations: o.continuations } : {}),
       ...(o.referenceThresholdBytes !== undefined ? { referenceThresholdBytes: o.referenceThresholdBytes } : {}),
       ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
+      ...(o.events && typeof o.broker === 'string' ? { onSent: this.sentEvents(o.broker) } : {}),
     });
     return { broker, backend, publisher, results };
   }

@@ -51,7 +51,7 @@ describe.each(brokers)('Celery events on $name', ({ url: brokerUrl, amqp }) => {
     if (amqp) await deleteTestQueues([queue]);
   });
 
-  it('task-received/started/succeeded/failed and worker-online/heartbeat/offline reach Celery’s receiver', async () => {
+  it('task-sent (producer), task-received/started/succeeded/failed and worker-online/heartbeat/offline reach Celery’s receiver', async () => {
     const url = brokerUrl();
     const seen = await receiver(url, 'worker-offline');
     const app = new Celeriac({ broker: url, backend: opsRedisUrl(OPS_DBS.events), logLevel: 'silent', defaultQueue: queue, events: true });
@@ -84,6 +84,9 @@ describe.each(brokers)('Celery events on $name', ({ url: brokerUrl, amqp }) => {
     const heartbeat = events.find((e) => e.type === 'worker-heartbeat')!;
     expect(heartbeat).toMatchObject({ freq: 2, sw_ident: 'celeriac' });
     expect(typeof heartbeat['processed']).toBe('number');
+    const sent = all.find((e) => e.type === 'task-sent' && e['uuid'] === ok.id);
+    expect(sent).toMatchObject({ name: 'ev.add', args: '(2, 2)', kwargs: '{}', queue, routing_key: queue, retries: 0 });
+    expect(sent!.hostname).toMatch(/^gen\d+@/);
     const clocks = events.map((e) => e['clock'] as number);
     expect([...clocks].sort((a, b) => a - b)).toEqual(clocks);
   }, 60_000);

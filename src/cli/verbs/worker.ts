@@ -16,6 +16,7 @@ export interface WorkerFlags extends AppFlags {
   prefetchMultiplier?: number;
   hostname?: string;
   pool?: 'async' | 'threads';
+  events?: boolean;
 }
 
 /** Start a worker and wait until it stopped. */
@@ -28,6 +29,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     ...(flags.prefetchMultiplier !== undefined ? { prefetchMultiplier: flags.prefetchMultiplier } : {}),
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
+    ...(flags.events ? { events: true } : {}),
     ...(flags.pool === 'threads' && flags.app ? { pool: 'threads' as const, threads: { module: flags.app } } : {}),
   });
   app.logger.info(`registered tasks: ${app.registry.names().join(', ')}`);
@@ -43,6 +45,7 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'tasks run at once (default: 16)', integer('--concurrency', 1))
     .option('--prefetch-multiplier <n>', 'messages fetched ahead per slot (default: 4)', integer('--prefetch-multiplier', 1))
     .option('-n, --hostname <name>', 'node name (default: celeriac.<pid>@<hostname>)')
+    .option('-E, --events', "send Celery's task events and heartbeats (celery events, Flower)")
     .option('-P, --pool <kind>', 'async (default) or threads: tasks run in worker threads, hard time limits kill CPU loops', oneOf('--pool', ['async', 'threads'] as const))
     .action(async (_options, command: Command) => {
       const flags = flagsOf<WorkerFlags>(command);
