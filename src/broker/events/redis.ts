@@ -19,6 +19,8 @@ export function redisEventTransport(url: string, options: { keyPrefix?: string; 
     lazyConnect: true,
     connectionName: `${options.connectionName ?? 'celeriac'}:events`,
     enableOfflineQueue: false,
+    // Events of one tick (a task's received/started/succeeded, many tasks' at load) go in one write.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 0,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 4), 2_000),
   });
