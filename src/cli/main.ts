@@ -11,6 +11,7 @@ import { Command } from 'commander';
 import { withAppOptions } from './options.js';
 import { registerBench } from './verbs/bench.js';
 import { registerControlVerbs } from './verbs/control.js';
+import { registerEvents } from './verbs/events.js';
 import { registerPurge } from './verbs/purge.js';
 import { registerTaskVerbs } from './verbs/tasks.js';
 import { registerWorker } from './verbs/worker.js';
@@ -22,6 +23,6 @@ const program = withAppOptions(
     .version('0.1.0'),
 );
 
-for (const register of [registerWorker, registerTaskVerbs, registerControlVerbs, registerPurge, registerBench]) register(program);
+for (const register of [registerWorker, registerTaskVerbs, registerControlVerbs, registerEvents, registerPurge, registerBench]) register(program);
 
 await program.parseAsync(process.argv);

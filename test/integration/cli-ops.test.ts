@@ -101,3 +101,34 @@ describe('operating verbs on RabbitMQ', () => {
     }
   }, 60_000);
 });
+
+describe.each([
+  { name: 'Redis', url: () => url, amqp: false },
+  { name: 'RabbitMQ', url: () => AMQP_TEST_URL, amqp: true },
+])('celeriac events --dump on $name', ({ url: brokerUrl, amqp }) => {
+  it('prints the events of a worker running a task, one line each, as celery events --dump', async () => {
+    if (amqp) await requireRabbitMq();
+    const broker = brokerUrl();
+    const evQueue = amqp ? testQueueName('clievents') : `clievents-${randomUUID().slice(0, 8)}`;
+    const host = `celeriac-ev-${randomUUID().slice(0, 8)}@test`;
+    const dump = spawn('node', [...cli, 'events', '--dump', '--duration', '12', '-b', broker], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    dump.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => dump.once('exit', resolve));
+    await until(() => out.includes('starting capture'), 20_000, 'the dump to start');
+    const app = new Celeriac({ broker, backend: url, logLevel: 'silent', defaultQueue: evQueue, events: true });
+    app.task('ev.add', (x: number, y: number) => x + y);
+    const worker = await app.worker({ hostname: host }).start();
+    const result = await app.sendTask('ev.add', [2, 3]);
+    expect(await result.get({ timeout: 10_000 })).toBe(5);
+    await worker.stop();
+    await app.close();
+    if (amqp) await deleteTestQueues([evQueue]);
+    expect(await exited).toBe(0);
+    expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] started: .*sw_ident=celeriac`));
+    expect(out).toContain(`task received: ev.add(${result.id}) args=(2, 3) kwargs={}`);
+    expect(out).toMatch(new RegExp(`task sent: ev.add\\(${result.id}\\)`));
+    expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] task succeeded: \\(${result.id}\\) .*result=5`));
+    expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] shutdown: `));
+  }, 60_000);
+});
