@@ -6,6 +6,7 @@ import type { Worker } from '../../src/index.js';
 import { runChordFanIn } from '../../examples/chord-fanin.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
+import { runOperatingExample } from '../../examples/operating.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 const app = memoryApp();
@@ -47,5 +48,14 @@ describe('examples', () => {
     expect(stdout).toContain('mail_customer: to grace@example.com');
     expect(stdout).toContain('alert (linkError)');
     expect(stdout).toContain('All workflows finished.');
+  });
+
+  it('operating: progress is readable while the task runs; postrun and failure signals fire', async () => {
+    const outcome = await runOperatingExample(app, () => undefined);
+    expect(outcome.value).toEqual({ imported: 20 });
+    expect(outcome.progressSeen).toBeGreaterThan(0);
+    expect(outcome.finished.map((f) => `${f.name}:${f.state}`)).toEqual(['ops.import_rows:SUCCESS', 'ops.import_rows:FAILURE']);
+    expect(outcome.failures).toHaveLength(1);
+    expect(outcome.failures[0]).toContain('RangeError: nothing to import');
   });
 });
