@@ -3,7 +3,7 @@
  * an error's stack on the lines after, other structured fields as JSON at the end of the line.
  * @module
  */
-import type { LogContext, Logger, LogFn } from './logger.js';
+import { LevelledLogger, type LogContext, type Logger, type LogFn, type LogLevel } from './logger.js';
 
 /** Fields already told by the task log lines; the text format leaves them out. */
 const TOLD = new Set(['task', 'taskId', 'runtimeMs', 'state', 'result', 'err']);
@@ -40,7 +40,7 @@ export function textLogger(options: TextLoggerOptions = {}): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** @deprecated Use {@link textLogger}; the level is the app's `logLevel`. */
-export function consoleLogger(): Logger {
-  return textLogger();
+/** A text logger dropping entries below `level` (kept for compatibility; prefer {@link textLogger} with the app's `logLevel`). */
+export function consoleLogger(level: LogLevel = 'info'): Logger {
+  return new LevelledLogger(textLogger(), level);
 }
