@@ -20,6 +20,7 @@ import { Instrumentation } from './instrument.js';
 import { Signals } from './signals.js';
 import type { EventDispatcher } from '../broker/events/dispatcher.js';
 import { WorkerEvents } from './events.js';
+import { WorkerMetrics } from './metrics.js';
 import { ConsumerSet } from './consumers.js';
 import { workerControlTarget, type RunningRequest } from './control-target.js';
 import type { Publisher } from '../publish/publisher.js';
@@ -75,6 +76,11 @@ export interface WorkerOptions {
    * switch them at run time. Default: the app's `events` (false).
    */
   events?: boolean;
+  /**
+   * Serve Prometheus metrics on `http://<host>:<port>/metrics` (needs the optional dependency
+   * prom-client). Port 0 picks a free port (read it from `worker.metricsPort`). Default: off.
+   */
+  metrics?: { port: number; host?: string };
 }
 
 /** Worker lifecycle states. */
@@ -123,6 +129,7 @@ export class Worker {
   readonly signals = new Signals();
   private instrument: Instrumentation | undefined;
   private events: WorkerEvents | undefined;
+  private metrics: WorkerMetrics | undefined;
   private openEvents: WorkerDeps['openEvents'];
   /** Messages handled so far (heartbeats and `inspect stats`). */
   processed = 0;
@@ -190,6 +197,7 @@ export class Worker {
     this.revokeTimer = setInterval(() => void this.abortRevoked(), this.options.revokeCheckMs ?? 250);
     this.revokeTimer.unref();
     this.openEvents = base.openEvents;
+    if (this.options.metrics) await this.startMetrics(base, this.options.metrics);
     if (this.options.events) await this.enableEvents();
     base.logger.info(`worker ${this.hostname} consuming ${queues.join(', ')} (concurrency ${concurrency})`);
     if (this.instrument.listened('workerReady')) this.instrument.emit('workerReady', { hostname: this.hostname, queues, concurrency });
@@ -235,11 +243,28 @@ export class Worker {
     }
     await Promise.all(this.handingBack);
     await this.disableEvents();
+    await this.metrics?.close();
     await this.remoteControl?.close();
     await this.pool?.close();
     this.stateValue = 'stopped';
     if (this.instrument?.listened('workerShutdown')) this.instrument.emit('workerShutdown', { hostname: this.hostname, cold: this.cold });
     this.resolveStopped?.();
+  }
+
+  /** The port metrics are served on (when the `metrics` option is set and the worker started). */
+  get metricsPort(): number | undefined {
+    return this.metrics?.port;
+  }
+
+  private async startMetrics(base: WorkerDeps, options: { port: number; host?: string }): Promise<void> {
+    this.metrics = await WorkerMetrics.start(options.port, {
+      active: () => this.inflight.size,
+      held: () => this.inflight.size + this.waiting.length,
+      queues: () => this.consumers?.queues() ?? this.options.queues ?? [],
+      queueLength: (queue) => base.broker.queueLength(queue),
+    }, options.host);
+    this.instrument?.observers.add(this.metrics);
+    base.logger.info(`worker ${this.hostname} serving metrics on :${this.metrics.port}/metrics`);
   }
 
   /** Start sending Celery events (`enable_events`); false when the broker has none. */

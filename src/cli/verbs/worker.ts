@@ -17,6 +17,7 @@ export interface WorkerFlags extends AppFlags {
   hostname?: string;
   pool?: 'async' | 'threads';
   events?: boolean;
+  metricsPort?: number;
 }
 
 /** Start a worker and wait until it stopped. */
@@ -30,6 +31,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     ...(flags.prefetchMultiplier !== undefined ? { prefetchMultiplier: flags.prefetchMultiplier } : {}),
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
     ...(flags.events ? { events: true } : {}),
+    ...(flags.metricsPort !== undefined ? { metrics: { port: flags.metricsPort } } : {}),
     ...(flags.pool === 'threads' && flags.app ? { pool: 'threads' as const, threads: { module: flags.app } } : {}),
   });
   app.logger.info(`registered tasks: ${app.registry.names().join(', ')}`);
@@ -45,6 +47,7 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'tasks run at once (default: 16)', integer('--concurrency', 1))
     .option('--prefetch-multiplier <n>', 'messages fetched ahead per slot (default: 4)', integer('--prefetch-multiplier', 1))
     .option('-n, --hostname <name>', 'node name (default: celeriac.<pid>@<hostname>)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://0.0.0.0:<port>/metrics (needs prom-client)', integer('--metrics-port', 0, 65535))
     .option('-E, --events', "send Celery's task events and heartbeats (celery events, Flower)")
     .option('-P, --pool <kind>', 'async (default) or threads: tasks run in worker threads, hard time limits kill CPU loops', oneOf('--pool', ['async', 'threads'] as const))
     .action(async (_options, command: Command) => {
