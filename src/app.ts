@@ -4,21 +4,26 @@
  * @module
  */
 import { hostname } from 'node:os';
+import { ConfigError } from './errors.js';
+import { maskUrl } from './mask-url.js';
 import type { ResultBackend } from './backend/backend.js';
 import { resolveBackend } from './backend/resolve.js';
 import type { Broker } from './broker/broker.js';
 import { startRemoteControl, supportsRemoteControl } from './broker/control/resolve.js';
+import type { EventDispatcher } from './broker/events/dispatcher.js';
 import type { ControlTarget } from './broker/control/types.js';
 import { resolveBroker } from './broker/resolve.js';
 import { setCurrentApplier, type AnyCanvas, type ApplyCall, type CanvasApplier } from './canvas/canvas.js';
 import type { SignatureOptions } from './canvas/options.js';
-import type { PlanConfig } from './canvas/plan-types.js';
+import type { PlanConfig, PlannedMessage } from './canvas/plan-types.js';
 import { Signature } from './canvas/signature.js';
 import { signatureFromDict } from './canvas/from-dict.js';
 import { newId } from './ids.js';
-import { consoleLogger, type Logger, type LogLevel } from './logger.js';
+import { LevelledLogger, levelOf, type Logger, type LogLevel } from './logger.js';
+import { defaultLogger } from './logger-pino.js';
 import type { SerializerName } from './protocol/serializer.js';
 import { Publisher } from './publish/publisher.js';
+import { taskSentFields } from './publish/sent-events.js';
 import type { AsyncResult } from './result/async-result.js';
 import { BackendResultFactory } from './result/factory.js';
 import type { GroupResult } from './result/group-result.js';
@@ -26,6 +31,7 @@ import { Task } from './task.js';
 import { runningTask } from './worker/context.js';
 import { registerBuiltins } from './worker/builtins.js';
 import { TaskRegistry, type TaskFunction, type TaskSettings } from './worker/registry.js';
+import { Signals } from './worker/signals.js';
 import { Worker, type WorkerOptions } from './worker/worker.js';
 import { Beat, type BeatOptions } from './schedule/beat.js';
 import { Schedules } from './schedule/schedules.js';
@@ -72,9 +78,18 @@ export interface CeleriacOptions {
   referenceThresholdBytes?: number;
   /** Refuse a canvas with a message larger than this many bytes, before sending any. Default: 32 MiB. */
   maxMessageBytes?: number;
-  /** Logger. Default: a stderr logger at `logLevel`. */
+  /**
+   * Send Celery's monitoring events (`task-sent` from this app's producers; task and worker events
+   * from its workers, as `celery worker -E`) on Redis and RabbitMQ, so `celery events` and Flower
+   * see them. Default: false.
+   */
+  events?: boolean;
+  /**
+   * Logger, called as pino is (`info(fields, message)`): pass a pino logger as is. Default: pino
+   * writing JSON lines to stderr (loaded on the first entry written).
+   */
   logger?: Logger;
-  /** Level of the default logger. Default: `'info'`. */
+  /** Entries below this level are dropped. Default: the `logger`'s own `level` if it has one, else `'info'`. */
   logLevel?: LogLevel;
   /**
    * Where workflow runs are stored. Default: the store that matches `backend` (memory of the same
@@ -103,8 +118,15 @@ interface Connected {
  */
 export class Celeriac implements CanvasApplier {
   readonly registry = new TaskRegistry();
-  readonly logger: Logger;
-  readonly options: Readonly<CeleriacOptions>;
+  /** The app's logger (filters by level; see {@link Celeriac.setLogLevel}). */
+  readonly logger: LevelledLogger;
+  /** The configuration (broker and backend may be changed before connecting: {@link Celeriac.configureConnections}). */
+  options: Readonly<CeleriacOptions>;
+  /**
+   * Signals of every worker of this app: `app.signals.on('taskFailure', ({ id, name, error }) => …)`.
+   * Each worker also has its own `worker.signals`.
+   */
+  readonly signals = new Signals();
   private connecting: Promise<Connected> | undefined;
   /** Result handles created before the app connected resolve their backend on first use. */
   private lazyResults: BackendResultFactory | undefined;
@@ -118,10 +140,15 @@ export class Celeriac implements CanvasApplier {
   private scheduleStore: Promise<ScheduleStore> | undefined;
   /** Triggers (WORKFLOWS.md §W6): tasks run once named events fired in a session; replay, skip, statuses. */
   readonly triggers: Triggers;
+  /** The producer's event dispatcher (`task-sent`), opened on the first send with `events: true`. */
+  private producerEvents: Promise<EventDispatcher | undefined> | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     this.options = options;
-    this.logger = options.logger ?? consoleLogger(options.logLevel ?? 'info');
+    const level = options.logLevel ?? (options.logger ? levelOf(options.logger) : undefined) ?? 'info';
+    this.logger = new LevelledLogger(options.logger ?? defaultLogger(level), level);
+    if (options.logLevel) this.logger.setLevel(options.logLevel);
+    this.signals.onListenerError = (signal, error) => this.logger.error({ signal, err: error }, `a ${signal} listener failed: ${String(error)}`);
     const routes = options.routes ?? {};
     this.planConfig = {
       defaultQueue: options.defaultQueue ?? 'celery',
@@ -221,6 +248,21 @@ export class Celeriac implements CanvasApplier {
     return fireEvent(engine, name, data, options, this.options.resultExpires ?? 86_400, (event, key, kwargs) => this.triggers.fired(event, key, kwargs));
   }
 
+  /**
+   * Point the app at another broker and/or result backend before it connects (the CLI's `--broker`
+   * and `--backend` use this, so the module's app keeps its tasks and signals). Throws ConfigError
+   * once connected.
+   */
+  configureConnections(connections: { broker?: string | Broker; backend?: string | ResultBackend }): void {
+    if (this.connecting) throw new ConfigError('configureConnections() must be called before the app connects');
+    this.options = { ...this.options, ...connections };
+  }
+
+  /** Change the log level (the logger's own too when it has one, as pino does). The CLI's `-l` calls this. */
+  setLogLevel(level: LogLevel): void {
+    this.logger.setLevel(level);
+  }
+
   /** Create a worker for this app (call `start()` or `run()` on it). */
   worker(options: WorkerOptions = {}): Worker {
     return new Worker(
@@ -235,11 +277,54 @@ export class Celeriac implements CanvasApplier {
           registry: this.registry,
           logger: this.logger,
           hooks: this.workflowRuntime.hooks(),
+          signals: this.signals,
+          conf: this.inspectConf(),
+          ...(url ? { openEvents: (node: string) => this.openEvents(url, node) } : {}),
           ...(control ? { startRemoteControl: (target: ControlTarget) => startRemoteControl(control.url, target, { ...control, logger: this.logger }) } : {}),
         };
       },
-      { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, ...options },
+      { queues: [this.defaultQueue], resultExtended: this.options.resultExtended ?? false, events: this.options.events ?? false, ...options },
     );
+  }
+
+  /** Sends `task-sent` for published messages (the dispatcher opens on first use; never blocks). */
+  private sentEvents(url: string): (messages: readonly PlannedMessage[]) => void {
+    return (messages) => {
+      this.producerEvents ??= this.openEvents(url, this.planConfig.origin).catch(() => undefined);
+      void this.producerEvents.then((events) => {
+        for (const planned of messages) events?.send('task-sent', taskSentFields(planned));
+      });
+    };
+  }
+
+  /** The configuration `celery inspect conf` shows, in Celery's setting names (no passwords). */
+  private inspectConf(): Record<string, unknown> {
+    const o = this.options;
+    const url = (value: unknown) => (typeof value === 'string' ? maskUrl(value) : value === undefined ? 'memory://' : 'adapter');
+    return {
+      broker_url: url(o.broker),
+      result_backend: url(o.backend),
+      task_default_queue: this.defaultQueue,
+      task_routes: o.routes ?? {},
+      task_serializer: o.serializer ?? 'json',
+      result_serializer: o.resultSerializer ?? 'json',
+      result_expires: o.resultExpires ?? 86400,
+      result_extended: o.resultExtended ?? false,
+      worker_send_task_events: o.events ?? false,
+    };
+  }
+
+  private async openEvents(url: string, node: string): Promise<EventDispatcher | undefined> {
+    const { openEventDispatcher } = await import('./broker/events/resolve.js');
+    let warned = false;
+    return openEventDispatcher(url, node, {
+      brokerOptions: this.options.brokerOptions ?? {},
+      onDrop: (error) => {
+        if (!warned) this.logger.warn({ err: error }, `events: could not send an event (dropped; further drops logged at debug): ${String(error)}`);
+        else this.logger.debug({ err: error }, 'events: event dropped');
+        warned = true;
+      },
+    });
   }
 
   /** Open broker and backend connections (done lazily by every other method). */
@@ -268,6 +353,9 @@ export class Celeriac implements CanvasApplier {
     if (!this.connecting) return;
     const connected = await this.connecting.catch(() => undefined);
     this.connecting = undefined;
+    const events = this.producerEvents;
+    this.producerEvents = undefined;
+    await (await events)?.close();
     if (connected) await Promise.all([connected.broker.close(), connected.backend.close()]);
   }
 
@@ -319,6 +407,7 @@ export class Celeriac implements CanvasApplier {
       ...(o.continuations ? { continuations: o.continuations } : {}),
       ...(o.referenceThresholdBytes !== undefined ? { referenceThresholdBytes: o.referenceThresholdBytes } : {}),
       ...(o.maxMessageBytes !== undefined ? { maxMessageBytes: o.maxMessageBytes } : {}),
+      ...(o.events && typeof o.broker === 'string' ? { onSent: this.sentEvents(o.broker) } : {}),
     });
     return { broker, backend, publisher, results };
   }

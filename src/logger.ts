@@ -1,28 +1,124 @@
 /**
- * A minimal pluggable logger. The default writes to stderr at `info` and above; pass your own
- * (pino, winston, console) through the app's `logger` option.
+ * What celeriac logs through: a structured logger with pino's call shape
+ * (`logger.info({ taskId }, 'Task add[…] received')` or `logger.info('text')`), so a pino (or
+ * bunyan-style) logger plugs in directly and keeps the structured fields. The default is pino,
+ * loaded on the first entry that passes the level; the CLI can use a Celery-style text format.
+ *
+ * The app wraps whatever logger it gets in a {@link LevelledLogger}: the level is checked before
+ * anything is built, and `-l` (or `app.setLogLevel`) always wins.
  * @module
  */
+import { ConfigError } from './errors.js';
 
-/** What celeriac logs through. */
+/** Structured fields of one entry. `err` holds an Error (pino's convention). */
+export type LogContext = Record<string, unknown>;
+
+/** One logging method: `(context, message)` or `(message)`, as pino's. */
+export interface LogFn {
+  (context: LogContext, message: string): void;
+  (message: string): void;
+}
+
+/** What celeriac logs through (a pino logger fits as is). */
 export interface Logger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** Log levels, lowest first. */
 export type LogLevel = (typeof LEVELS)[number];
 
-/** A logger writing one line per entry to stderr, dropping entries below `level`. */
-export function consoleLogger(level: LogLevel = 'info'): Logger {
-  const min = LEVELS.indexOf(level);
-  const write = (at: LogLevel) => (message: string, context?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(at) < min) return;
-    const suffix = context && Object.keys(context).length > 0 ? ` ${JSON.stringify(context)}` : '';
-    process.stderr.write(`[${new Date().toISOString()}] ${at.toUpperCase()} ${message}${suffix}\n`);
+/** Spellings accepted for each level (Celery's names too: `WARNING`, `CRITICAL`, `FATAL`). */
+const ALIASES: Record<string, LogLevel> = {
+  trace: 'debug', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn',
+  error: 'error', critical: 'error', fatal: 'error', silent: 'silent', off: 'silent',
+};
+
+/** The level a logger object carries (pino's `level`), if it is one celeriac knows. */
+export function levelOf(logger: Logger): LogLevel | undefined {
+  const level = (logger as HasLevel).level;
+  return typeof level === 'string' ? ALIASES[level.toLowerCase()] : undefined;
+}
+
+/** Read a level name (any case, Celery's names accepted); throws ConfigError for an unknown one. */
+export function parseLogLevel(text: string): LogLevel {
+  const level = ALIASES[text.trim().toLowerCase()];
+  if (!level) throw new ConfigError(`invalid log level '${text}' (use debug, info, warning, error or silent)`);
+  return level;
+}
+
+const rank = (level: LogLevel): number => LEVELS.indexOf(level);
+
+/** A logger whose target may have its own level to keep in step (pino's `level`). */
+interface HasLevel {
+  level?: unknown;
+}
+
+/**
+ * The app's logger: drops entries below its level before calling the target, and answers
+ * {@link LevelledLogger.enabled} so callers build a message only when it will be written.
+ */
+export class LevelledLogger implements Logger {
+  private min: number;
+
+  constructor(
+    private target: Logger,
+    level: LogLevel,
+  ) {
+    this.min = rank(level);
+  }
+
+  /** The current level. */
+  get level(): LogLevel {
+    return LEVELS[this.min]!;
+  }
+
+  /** Change the level (the target's too when it has one, as pino does). */
+  setLevel(level: LogLevel): void {
+    this.min = rank(level);
+    this.syncTargetLevel(level);
+  }
+
+  /** Log through another target from now on (keeps the level). */
+  setTarget(target: Logger): void {
+    this.target = target;
+    this.syncTargetLevel(this.level);
+  }
+
+  /** True when entries at `level` are written. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean {
+    return rank(level) >= this.min;
+  }
+
+  readonly debug: LogFn = (a: LogContext | string, b?: string) => {
+    if (this.min <= 0) forward(this.target.debug, this.target, a, b);
   };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+  readonly info: LogFn = (a: LogContext | string, b?: string) => {
+    if (this.min <= 1) forward(this.target.info, this.target, a, b);
+  };
+  readonly warn: LogFn = (a: LogContext | string, b?: string) => {
+    if (this.min <= 2) forward(this.target.warn, this.target, a, b);
+  };
+  readonly error: LogFn = (a: LogContext | string, b?: string) => {
+    if (this.min <= 3) forward(this.target.error, this.target, a, b);
+  };
+
+  private syncTargetLevel(level: LogLevel): void {
+    const target = this.target as HasLevel;
+    if (typeof target.level === 'string') {
+      try {
+        target.level = level;
+      } catch {
+        // a target whose level is read-only keeps its own
+      }
+    }
+  }
+}
+
+function forward(fn: LogFn, target: Logger, a: LogContext | string, b: string | undefined): void {
+  if (typeof a === 'string') fn.call(target, a);
+  else (fn as (context: LogContext, message: string) => void).call(target, a, b ?? '');
 }

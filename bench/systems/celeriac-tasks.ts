@@ -25,7 +25,9 @@ export function wfStep(parents?: number | number[]): number {
  * count a drain). `queue` is the default queue.
  */
 export function benchApp(transport: Transport, queue: string, onNoop: () => void = () => undefined): BenchTasks {
-  const app = new Celeriac({ ...celeriacUrls(transport), logLevel: 'warn', defaultQueue: queue });
+  // CELERIAC_BENCH_EVENTS=1 measures the cost of Celery events (task-sent from the producer, task and worker events from the worker).
+  const events = process.env['CELERIAC_BENCH_EVENTS'] === '1';
+  const app = new Celeriac({ ...celeriacUrls(transport), logLevel: 'warn', defaultQueue: queue, events });
   const noop = app.task('noop', (): null => {
     onNoop();
     return null;

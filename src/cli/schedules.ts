@@ -37,7 +37,7 @@ export async function beatCommand(flags: BeatFlags): Promise<number> {
   const app = await loadApp(flags);
   const beat = await app.beat({ tickMs, leaseMs }).start();
   const list = await app.schedules.list({ next: 1 });
-  app.logger.info(`beat ${beat.name}: ${list.length} schedule(s)`, { schedules: list.map((s) => s.id) });
+  app.logger.info({ schedules: list.map((s) => s.id) }, `beat ${beat.name}: ${list.length} schedule(s)`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

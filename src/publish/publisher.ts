@@ -9,7 +9,7 @@ import type { Broker } from '../broker/broker.js';
 import type { AnyCanvas, ApplyCall, CanvasApplier } from '../canvas/canvas.js';
 import { toOptionsDict } from '../canvas/options.js';
 import { planApply } from '../canvas/plan.js';
-import type { ApplyContext, Plan, PlanConfig, ResultNode } from '../canvas/plan-types.js';
+import type { ApplyContext, Plan, PlanConfig, PlannedMessage, ResultNode } from '../canvas/plan-types.js';
 import { CanvasError } from '../errors.js';
 import { encodeTaskMessage } from '../protocol/encode.js';
 import { referenceLargeEmbeds } from './references.js';
@@ -39,6 +39,8 @@ export interface PublisherOptions {
   referenceThresholdBytes?: number;
   /** Refuse (before publishing anything) a canvas with a message body larger than this. Default: 32 MiB. */
   maxMessageBytes?: number;
+  /** Called after messages were published (the app sends `task-sent` events from here). Default: none. */
+  onSent?: (messages: readonly PlannedMessage[]) => void;
 }
 
 /** The result tuple of a result node (what Celery stores in `children`). */
@@ -106,5 +108,6 @@ export class Publisher implements CanvasApplier {
     if (batch.length === 0) return;
     if (batch.length === 1) await this.broker.publish(batch[0]!.target, batch[0]!.message);
     else await this.broker.publishBatch(batch);
+    this.options.onSent?.(plan.messages);
   }
 }

@@ -49,6 +49,15 @@ export class AsyncResult<R = unknown> {
     return (await this.meta())?.status ?? States.PENDING;
   }
 
+  /**
+   * The stored result as it is (Celery's `.info`): the meta of a custom state such as
+   * `PROGRESS` (see `currentTask().updateState`), the return value on SUCCESS, the exception
+   * dict on FAILURE; null while PENDING.
+   */
+  async info(): Promise<unknown> {
+    return (await this.meta())?.result ?? null;
+  }
+
   /** True once the task succeeded, failed or was revoked. */
   async ready(): Promise<boolean> {
     return isReady(await this.state());

@@ -92,7 +92,7 @@ export class Beat {
   async start(): Promise<this> {
     await this.host.registerPeriodic();
     this.stopped = false;
-    this.host.logger.info('beat started', { beat: this.name, tickMs: this.tickMs });
+    this.host.logger.info({ beat: this.name, tickMs: this.tickMs }, 'beat started');
     this.schedule();
     return this;
   }
@@ -179,7 +179,7 @@ export class Beat {
     this.timer = setTimeout(() => {
       if (Date.now() < target) return this.schedule(target);
       this.running = this.tick()
-        .catch((error: unknown) => this.host.logger.error('beat tick failed', { beat: this.name, error: error instanceof Error ? error.message : String(error) }))
+        .catch((error: unknown) => this.host.logger.error({ beat: this.name, error: error instanceof Error ? error.message : String(error) }, 'beat tick failed'))
         .finally(() => this.schedule());
     }, Math.max(target - Date.now(), 1));
   }

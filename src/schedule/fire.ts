@@ -52,10 +52,10 @@ export async function fire(host: FireHost, store: ScheduleStore, entry: Schedule
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (error instanceof TransportError) {
-      host.logger.warn('schedule fire left for a retry after its lease', { schedule: entry.id, due: new Date(record.due).toISOString(), reason });
+      host.logger.warn({ schedule: entry.id, due: new Date(record.due).toISOString(), reason }, 'schedule fire left for a retry after its lease');
       return undefined;
     }
-    host.logger.error('schedule fire failed', { schedule: entry.id, due: new Date(record.due).toISOString(), reason });
+    host.logger.error({ schedule: entry.id, due: new Date(record.due).toISOString(), reason }, 'schedule fire failed');
     return { state: 'failed', at: now(), reason };
   }
 }

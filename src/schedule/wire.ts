@@ -37,7 +37,7 @@ export function beatHost(app: SchedulingApp, store: () => Promise<ScheduleStore>
     logger: app.logger,
     registerPeriodic: async () => {
       const ids = await schedules.registerPeriodic();
-      if (ids.length > 0) app.logger.info('periodic workflows scheduled', { schedules: ids });
+      if (ids.length > 0) app.logger.info({ schedules: ids }, 'periodic workflows scheduled');
     },
     sendTask: (name, args, kwargs, options) => app.sendTask(name, args, kwargs, options),
     runWorkflow: (fullname, payload, options) => app.workflows.run(fullname, payload, { ...options, periodic: true }),

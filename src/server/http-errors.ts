@@ -51,7 +51,7 @@ export function errorResponse(error: unknown): { status: number; body: Record<st
 export function errorHandler(logger: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = errorResponse(error);
-    if (status >= 500) logger.error('request failed', { method: request.method, url: request.url.split('?')[0], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    if (status >= 500) logger.error({ method: request.method, url: request.url.split('?')[0], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, 'request failed');
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   };
 }

@@ -39,6 +39,12 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Ask for a retry: throws; let it propagate (`throw ctx.retry()` reads well too). */
   retry(options?: RetryOptions): never;
+  /**
+   * Store a custom state and its meta for this task now (Celery's `update_state`), e.g.
+   * `updateState('PROGRESS', { done: 3, total: 10 })`: `AsyncResult.state()` reads `'PROGRESS'` and
+   * `.info()` the meta, from TypeScript and from Python, until the task finishes.
+   */
+  updateState(state: string, meta?: unknown): Promise<void>;
 }
 
 /** The context plus the worker's private bookkeeping. */

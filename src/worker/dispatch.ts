@@ -130,7 +130,7 @@ export class Dispatcher {
   private async failRemaining(chain: readonly SignatureDict[], state: string, exc: ExceptionInfo, rootId: string): Promise<void> {
     for (const dict of [...chain].reverse()) {
       await this.failCanvas(await this.revive(dict), state, exc, { rootId, fireErrbacks: false }).catch((error: unknown) =>
-        this.deps.logger.error('could not record a skipped chain step', { error: String(error) }),
+        this.deps.logger.error({ error: String(error) }, 'could not record a skipped chain step'),
       );
     }
   }
@@ -139,7 +139,7 @@ export class Dispatcher {
     for (const errback of errbacks) {
       // Celery's convention for errbacks sent as messages: the failed task id comes first.
       await this.send(await this.revive(errback), { args: [failedId], parentId: failedId, rootId }).catch((error: unknown) =>
-        this.deps.logger.error('could not send an errback', { task: errback.task, error: String(error) }),
+        this.deps.logger.error({ task: errback.task, error: String(error) }, 'could not send an errback'),
       );
     }
   }

@@ -25,8 +25,13 @@ export type Outcome =
 /** Runs a task for a message and reports how it ended (in this thread, or in a thread pool). */
 export type Executor = (task: RegisteredTask, message: TaskMessage, env: ExecutionEnv) => Promise<{ outcome: Outcome; children: ResultTuple[] }>;
 
+/** Stores a custom state (and its meta) for the running task. */
+export type StateUpdater = (state: string, meta: unknown) => Promise<void>;
+
 /** What the executor needs besides the task and message. */
 export interface ExecutionEnv {
+  /** Backs `currentTask().updateState()`. Default: states are not stored. */
+  updateState?: StateUpdater;
   hostname: string;
   queue: string;
   /** Aborted on revoke, soft time limit or forced shutdown. */
@@ -36,7 +41,11 @@ export interface ExecutionEnv {
 }
 
 /** The context a task runs with, built from its message. `signal` is read only when the task asks for it. */
-export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: { hostname: string; queue: string; signal: () => AbortSignal }): RunningTask {
+export function runningTaskFor(
+  task: RegisteredTask,
+  message: TaskMessage,
+  env: { hostname: string; queue: string; signal: () => AbortSignal; updateState?: StateUpdater },
+): RunningTask {
   const h = message.headers;
   const retries = h.retries ?? 0;
   const children: ResultTuple[] = [];
@@ -56,6 +65,7 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
       return env.signal();
     },
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
+    updateState: async (state, meta = null) => env.updateState?.(state, meta),
     children,
     callbacks: message.embed?.callbacks ?? [],
     addChild: (tuple) => children.push(tuple),
@@ -70,7 +80,7 @@ export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { har
 
 /** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
 export const executeTask: Executor = async (task, message, env) => {
-  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: () => env.abort.signal });
+  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: () => env.abort.signal, ...(env.updateState ? { updateState: env.updateState } : {}) });
   const { children } = running;
   const retries = running.retries;
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);

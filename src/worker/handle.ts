@@ -18,6 +18,7 @@ import type { Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import type { Dispatcher } from './dispatch.js';
 import type { Executor, Outcome } from './execute.js';
+import type { Instrumentation, TaskEnding } from './instrument.js';
 import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   publisher: Publisher;
   dispatcher: Dispatcher;
   logger: Logger;
+  /** Task logs, signals, events and metrics: one call per lifecycle point. */
+  instrument: Instrumentation;
   hostname: string;
   resultExtended: boolean;
   maxBodyBytes: number | undefined;
@@ -59,14 +62,14 @@ export async function handleDelivery(
   delivery: Delivery,
   deps: HandlerDeps,
   abort: TaskAbort,
-  onStart: (task: { id: string; rootId: string }, message: TaskMessage) => void = () => undefined,
+  onStart: (task: { id: string; rootId: string; message: TaskMessage }) => void = () => undefined,
 ): Promise<void> {
   let message: TaskMessage;
   try {
     message = decodeTaskMessage(delivery.message, deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {});
   } catch (error) {
     const reason = error instanceof MessageDecodeError ? `${error.reason}: ${error.message}` : `undecodable: ${String(error)}`;
-    deps.logger.error('rejected a message that cannot be decoded', { queue: delivery.queue, reason });
+    deps.logger.error({ queue: delivery.queue, reason }, 'rejected a message that cannot be decoded');
     await delivery.reject({ requeue: false, reason });
     return;
   }
@@ -75,18 +78,21 @@ export async function handleDelivery(
   try {
     const task = deps.registry.get(h.task);
     if (!task) {
-      deps.logger.error(`received unregistered task '${h.task}'`, { id: h.id, queue: delivery.queue });
+      deps.logger.error({ id: h.id, queue: delivery.queue }, `received unregistered task '${h.task}'`);
       await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(new NotRegisteredError(h.task)), null, [], extras);
       await delivery.reject({ requeue: false, reason: `not-registered: ${h.task}` });
       return;
     }
+    deps.instrument.received(message, delivery.queue);
     const now = Date.now();
     if (h.expires && parseIsoTime(h.expires).getTime() <= now) {
+      deps.instrument.revoked(message, delivery.queue, 'expired');
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('expired')), null, [], extras);
       await delivery.ack();
       return;
     }
     if (await deps.isRevoked(h.id, h.root_id)) {
+      deps.instrument.revoked(message, delivery.queue, 'revoked');
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('revoked')), null, [], extras);
       await delivery.ack();
       return;
@@ -102,13 +108,18 @@ export async function handleDelivery(
     if (task.settings.trackStarted) {
       await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
     }
-    onStart({ id: h.id, rootId: h.root_id }, message);
-    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
+    onStart({ id: h.id, rootId: h.root_id, message });
+    const startedAt = deps.instrument.started(message, delivery.queue);
+    const updateState = async (state: string, meta: unknown): Promise<void> => void (await deps.backend.storeMeta(buildMeta(message, state, meta, { extras })));
+    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs, updateState });
+    let ending: TaskEnding;
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
+      ending = { state: 'REVOKED', error: abort.reason };
     } else {
-      await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
+      ending = await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
     }
+    deps.instrument.finished(message, delivery.queue, ending, startedAt);
     await delivery.ack();
   } catch (error) {
     await settleHandlingError(delivery, message, error, extras, deps);
@@ -124,13 +135,13 @@ async function settleOutcome(
   extras: MetaExtras,
   delivery: Delivery,
   serializer: SerializerName,
-): Promise<void> {
+): Promise<TaskEnding> {
   const h = message.headers;
   const { queue, redelivered } = delivery;
   if (outcome.kind === 'success') {
     const ignore = h.ignore_result || task.settings.ignoreResult === true;
     await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras, redelivered);
-    return;
+    return { state: 'SUCCESS', result: outcome.value };
   }
   if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
     const eta = isoWithMicros(new Date(Date.now() + outcome.countdownMs));
@@ -138,7 +149,7 @@ async function settleOutcome(
     await deps.publisher.execute({ chordSizes: [], messages: [{ queue, priority: numberOrUndefined(message.properties.priority), serializer, message: retryMessage }] });
     const exc = toExceptionInfo(outcome.cause);
     await deps.backend.storeMeta(buildMeta(message, States.RETRY, exc, { traceback: traceOf(outcome.cause), children, extras }));
-    return;
+    return { state: 'RETRY', error: outcome.cause, countdownMs: outcome.countdownMs };
   }
   const error =
     outcome.kind === 'retry'
@@ -147,4 +158,5 @@ async function settleOutcome(
         : outcome.cause
       : outcome.error;
   await deps.dispatcher.failed(message, States.FAILURE, toExceptionInfo(error), traceOf(error), children, extras, redelivered);
+  return { state: 'FAILURE', error, traceback: traceOf(error) };
 }

@@ -30,12 +30,12 @@ export async function settleHandlingError(delivery: Delivery, message: TaskMessa
   const h = message.headers;
   const failures = await deps.backend.countHandlingFailure(`${h.id}:${h.retries ?? 0}`).catch(() => undefined);
   if (failures === undefined || failures < deps.maxHandlingFailures) {
-    deps.logger.error('task handling failed; message requeued', { id: h.id, task: h.task, failures, error: String(error) });
+    deps.logger.error({ id: h.id, task: h.task, failures, error: String(error) }, 'task handling failed; message requeued');
     await delivery.reject({ requeue: true }).catch(() => undefined);
     return;
   }
   const reason = `poison: handling failed ${failures} times: ${String(error).slice(0, 500)}`;
-  deps.logger.error('task handling keeps failing; message dead-lettered', { id: h.id, task: h.task, failures, error: String(error) });
+  deps.logger.error({ id: h.id, task: h.task, failures, error: String(error) }, 'task handling keeps failing; message dead-lettered');
   const traceback = error instanceof Error && error.stack ? error.stack : null;
   await deps.backend.storeMeta(buildMeta(message, States.FAILURE, toExceptionInfo(error), { traceback, extras })).catch(() => undefined);
   await delivery.reject({ requeue: false, reason }).catch(() => delivery.reject({ requeue: true }).catch(() => undefined));

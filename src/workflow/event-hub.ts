@@ -26,7 +26,7 @@ export class EventHub {
   /** Add a listener; returns its removal. */
   on(listener: (event: WorkflowEvent) => void): () => void {
     this.listeners.add(listener);
-    this.ready().catch((error: unknown) => this.logger.error('could not subscribe to workflow events', { error: String(error) }));
+    this.ready().catch((error: unknown) => this.logger.error({ error: String(error) }, 'could not subscribe to workflow events'));
     return () => this.listeners.delete(listener);
   }
 
@@ -99,7 +99,7 @@ export class EventHub {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error('a workflow event listener threw', { error: String(error) });
+        this.logger.error({ error: String(error) }, 'a workflow event listener threw');
       }
     }
   }

@@ -121,7 +121,7 @@ export class WorkflowRuntime {
         if (!ref) return;
         void this.connect()
           .then(({ engine }) => engine.nodeStarted(ref.run_id, ref.node, message.headers.id))
-          .catch((error: unknown) => this.deps.logger.warn('could not record a workflow node start', { runId: ref.run_id, node: ref.node, error: String(error) }));
+          .catch((error: unknown) => this.deps.logger.warn({ runId: ref.run_id, node: ref.node, error: String(error) }, 'could not record a workflow node start'));
       },
     };
   }

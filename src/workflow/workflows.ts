@@ -84,7 +84,7 @@ export class Workflows {
     await store.saveGraph(definition.graphId, definition.graph, expiresSeconds);
     const retention = definition.input.retention?.offset;
     const { trimmed } = await store.createRun(meta, taskIds, { expiresSeconds, ...(retention !== undefined ? { retention } : {}) });
-    if (trimmed.length > 0) this.host.logger.debug('retention trimmed old runs', { workflow: fullname, runs: trimmed.length });
+    if (trimmed.length > 0) this.host.logger.debug({ workflow: fullname, runs: trimmed.length }, 'retention trimmed old runs');
     await store.publish([runEvent(meta, 'pending', null, meta.created)]);
     if (definition.input.maxDuration !== undefined) await this.host.sendDeadline(meta.id, definition.input.maxDuration);
     await engine.start(meta);

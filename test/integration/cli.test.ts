@@ -19,7 +19,8 @@ let workerLog = '';
 
 beforeAll(async () => {
   await requireRedis();
-  worker = spawn('node', [...cli, 'worker', '-A', 'test/fixtures/cli/tasks.ts', ...common, '-Q', queue, '-c', '4', '-l', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // -A before the verb, as Celery takes it; the module sets logLevel 'warn' and -l info wins.
+  worker = spawn('node', [...cli, '-A', 'test/fixtures/cli/tasks.ts', 'worker', ...common, '-Q', queue, '-c', '4', '-l', 'info', '--log-format', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
   worker.stderr!.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
   const deadline = Date.now() + 20_000;
   while (!workerLog.includes('consuming') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -50,6 +51,8 @@ describe('celeriac CLI', () => {
     expect(value).toBe('42');
     const { stdout: meta } = await run('node', [...cli, 'result', id!, '--backend', url, '-l', 'warn']);
     expect(JSON.parse(meta)).toMatchObject({ id, state: 'SUCCESS', result: 42 });
+    expect(workerLog).toContain(`INFO/MainProcess] Task cli.add[${id}] received`);
+    expect(workerLog).toMatch(new RegExp(`INFO/MainProcess\\] Task cli\\.add\\[${id}\\] succeeded in \\d+\\.\\d{3}s: 42`));
   });
 
   it('a failed task: result exits 1 and shows the remote error', async () => {
@@ -58,6 +61,7 @@ describe('celeriac CLI', () => {
     const failed = await run('node', [...cli, 'result', id, '--wait', '--timeout', '15', '--backend', url, '-l', 'warn']).catch((error: { code: number; stdout: string }) => error);
     expect((failed as { code: number }).code).toBe(1);
     expect(JSON.parse((failed as { stdout: string }).stdout)).toMatchObject({ state: 'FAILURE', result: { exc_type: 'RangeError', exc_message: ['out of range'] } });
+    expect(workerLog).toContain(`ERROR/MainProcess] Task cli.fail[${id}] raised unexpected: RangeError('out of range')\nRangeError: out of range\n    at `);
   });
 
   it('bad JSON in --args is a clear error, exit code 2', async () => {

@@ -10,6 +10,7 @@ import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
 import { runDirectorExample } from '../../examples/director-workflow.js';
 import { runUsersUpdateCache } from '../../examples/users-update-cache.js';
+import { runOperatingExample } from '../../examples/operating.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 const app = memoryApp();
@@ -87,5 +88,14 @@ describe('examples', () => {
     expect(stdout).toContain('NotifyResearcher: new subject SUBJ-ADA-36');
     expect(stdout).toContain('ship_standard: skipped');
     expect(stdout).toContain('All workflows finished.');
+  });
+
+  it('operating: progress is readable while the task runs; postrun and failure signals fire', async () => {
+    const outcome = await runOperatingExample(app, () => undefined);
+    expect(outcome.value).toEqual({ imported: 20 });
+    expect(outcome.progressSeen).toBeGreaterThan(0);
+    expect(outcome.finished.map((f) => `${f.name}:${f.state}`)).toEqual(['ops.import_rows:SUCCESS', 'ops.import_rows:FAILURE']);
+    expect(outcome.failures).toHaveLength(1);
+    expect(outcome.failures[0]).toContain('RangeError: nothing to import');
   });
 });

@@ -64,7 +64,7 @@ class PidboxSubscription implements ConnectionListener {
     try {
       await this.subscribe(model);
     } catch (error) {
-      this.logger.error('remote control: cannot listen on RabbitMQ; retrying', { queue: this.queueName, error: String(error) });
+      this.logger.error({ queue: this.queueName, error: String(error) }, 'remote control: cannot listen on RabbitMQ; retrying');
       this.retryTimer = setTimeout(() => void this.onOpen(model), RESUBSCRIBE_DELAY_MS);
     }
   }
@@ -81,7 +81,7 @@ class PidboxSubscription implements ConnectionListener {
 
   async subscribe(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.logger.debug('remote control: channel error', { error: error.message }));
+    channel.on('error', (error: Error) => this.logger.debug({ error: error.message }, 'remote control: channel error'));
     channel.on('close', () => {
       if (this.channel === channel) this.channel = undefined;
     });
@@ -101,7 +101,7 @@ class PidboxSubscription implements ConnectionListener {
     try {
       headers = decodeHeaders((p.headers ?? {}) as Record<string, unknown>);
     } catch (error) {
-      this.logger.error('remote control: ignored a message with unreadable headers', { error: String(error) });
+      this.logger.error({ error: String(error) }, 'remote control: ignored a message with unreadable headers');
       return;
     }
     const raw: RawControlMessage = {
@@ -155,7 +155,7 @@ export async function startAmqpRemoteControl(target: ControlTarget, options: Amq
     throw error;
   }
   connection.addListener(subscription);
-  logger.debug('remote control listening', { queue: queueName });
+  logger.debug({ queue: queueName }, 'remote control listening');
   return {
     queueName,
     close: async () => {

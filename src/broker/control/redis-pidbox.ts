@@ -90,7 +90,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
   const node = new ControlNode(target, logger);
   let closed = false;
 
-  const onError = (error: Error): void => logger.debug('remote control: Redis connection error', { error: error.message });
+  const onError = (error: Error): void => logger.debug({ error: error.message }, 'remote control: Redis connection error');
   subscriber.on('error', onError);
   commands.on('error', onError);
 
@@ -98,7 +98,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
     const members = await commands.smembers(`${prefix}_kombu.binding.${address.exchange}`);
     const queues = directRoute(members, address.routingKey);
     if (queues.length === 0) {
-      logger.warn('remote control: no reply queue is bound; reply dropped', { exchange: address.exchange, routingKey: address.routingKey });
+      logger.warn({ exchange: address.exchange, routingKey: address.routingKey }, 'remote control: no reply queue is bound; reply dropped');
       return;
     }
     const envelope = buildReplyEnvelope(message, address.exchange, address.routingKey);
@@ -111,7 +111,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
     try {
       raw = parseControlEnvelope(data);
     } catch (error) {
-      logger.error('remote control: ignored a malformed pidbox message', { error: String(error) });
+      logger.error({ error: String(error) }, 'remote control: ignored a malformed pidbox message');
       return;
     }
     void node.receive(raw, sendReply);
@@ -128,7 +128,7 @@ export async function startRedisRemoteControl(target: ControlTarget, options: Re
     commands.disconnect();
     throw error;
   }
-  logger.debug('remote control listening', { channel, queue: queueName });
+  logger.debug({ channel, queue: queueName }, 'remote control listening');
 
   return {
     queueName,

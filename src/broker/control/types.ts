@@ -21,14 +21,67 @@ export interface ControlTarget {
   runningTaskIds?(): readonly string[];
   /** Ids revoked in this worker so far (`inspect revoked`). Default: none known. */
   revokedTaskIds?(): readonly string[];
+  /** What `celery inspect …` reads. Default: empty answers. */
+  readonly inspect?: InspectTarget;
+  /** What `celery control …` changes. Default: those commands answer `{error}`. */
+  readonly control?: ControlActions;
+}
+
+/** A task request as Celery's `Request.info()` describes it (`inspect active` / `reserved`). */
+export interface RequestInfo {
+  id: string;
+  name: string;
+  args: unknown;
+  kwargs: unknown;
+  type: string;
+  hostname: string;
+  time_start: number | null;
+  acknowledged: boolean;
+  delivery_info: { exchange: string; routing_key: string; priority: number | null; redelivered: boolean };
+  worker_pid: number | null;
+}
+
+/** The answers of `celery inspect`. */
+export interface InspectTarget {
+  active(): RequestInfo[];
+  reserved(): RequestInfo[];
+  scheduled(): Array<{ eta: string; priority: number | null; request: RequestInfo }>;
+  registered(): string[];
+  activeQueues(): Array<Record<string, unknown>>;
+  stats(): Record<string, unknown>;
+  conf(): Record<string, unknown>;
+  /** `{id: [state, info]}` for the ids this worker holds (`active`, `reserved`). */
+  queryTask(ids: readonly string[]): Record<string, [string, RequestInfo]>;
+}
+
+/** What `celery control` changes on a worker. */
+export interface ControlActions {
+  /** Start or stop sending events; false when the broker has no events. */
+  setEvents(on: boolean): Promise<boolean>;
+  /** Set a task's time limits (seconds); false for an unknown task. */
+  setTimeLimits(task: string, soft: number | undefined, hard: number | undefined): boolean;
+  /** Warm shutdown, as the first SIGTERM. */
+  shutdown(): void;
+  /** Start consuming `queue`; returns Celery's reply text. */
+  addConsumer(queue: string): Promise<string>;
+  /** Stop consuming `queue`. */
+  cancelConsumer(queue: string): Promise<{ ok: boolean; message: string }>;
+  /** Change the concurrency by `delta`. */
+  resizePool(delta: number): { ok: boolean; message: string };
+}
+
+/** One logging method, pino's shape: `(fields, message)` or `(message)`. */
+export interface ControlLogFn {
+  (context: Record<string, unknown>, message: string): void;
+  (message: string): void;
 }
 
 /** The structural logger the listeners write to (the app's `Logger` fits). */
 export interface ControlLogger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
+  debug: ControlLogFn;
+  info: ControlLogFn;
+  warn: ControlLogFn;
+  error: ControlLogFn;
 }
 
 /** A running remote-control listener. */

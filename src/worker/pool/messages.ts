@@ -26,7 +26,8 @@ export type FromThread =
   | { type: 'success'; jobId: number; value: unknown; children: ResultTuple[] }
   | { type: 'failure'; jobId: number; error: ThreadError; children: ResultTuple[] }
   | { type: 'retry'; jobId: number; countdownMs: number; maxRetries: number | undefined; cause: ThreadError; children: ResultTuple[] }
-  | { type: 'fatal'; error: ThreadError };
+  | { type: 'fatal'; error: ThreadError }
+  | { type: 'state'; jobId: number; state: string; meta: unknown };
 
 /** Flatten a thrown value for the other side. */
 export function toThreadError(error: unknown): ThreadError {

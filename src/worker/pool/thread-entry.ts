@@ -30,7 +30,8 @@ async function run(registry: TaskRegistry, job: Extract<ToThread, { type: 'run' 
     send({ type: 'failure', jobId, error: toThreadError(new Error(`Task ${message.headers.task} is not registered in the thread's app`)), children: [] });
     return;
   }
-  const running = runningTaskFor(task, message as never, { hostname: job.hostname, queue: job.queue, signal: () => abort.signal });
+  const updateState = async (state: string, meta: unknown) => send({ type: 'state', jobId, state, meta });
+  const running = runningTaskFor(task, message as never, { hostname: job.hostname, queue: job.queue, signal: () => abort.signal, updateState });
   try {
     const value = await runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
     send({ type: 'success', jobId, value: value === undefined ? null : value, children: running.children });

@@ -11,7 +11,7 @@
 import { Worker as Thread } from 'node:worker_threads';
 import { TaskRevokedError, TimeLimitExceededError } from '../../errors.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
-import type { Executor, Outcome } from '../execute.js';
+import type { ExecutionEnv, Executor, Outcome } from '../execute.js';
 import { timeLimitsFor } from '../execute.js';
 import { fromThreadError, toThreadError, type FromThread } from './messages.js';
 import { setLongTimeout, type LongTimer } from '../../timers.js';
@@ -33,7 +33,7 @@ interface Job {
 interface Slot {
   thread: Thread;
   ready: Promise<void>;
-  job: { id: number; settle: Job['resolve'] } | undefined;
+  job: { id: number; settle: Job['resolve']; updateState: ExecutionEnv['updateState'] } | undefined;
 }
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -72,7 +72,7 @@ export class ThreadPool {
     let stopListening = (): void => undefined;
     try {
       return await new Promise((resolve) => {
-        slot.job = { id: jobId, settle: resolve };
+        slot.job = { id: jobId, settle: resolve, updateState: env.updateState };
         const kill = (error: Error) => {
           slot.job = undefined;
           resolve({ outcome: { kind: 'failure', error }, children: [] });
@@ -129,6 +129,10 @@ export class ThreadPool {
     if (message.type === 'fatal') return fail(fromThreadError(message.error));
     const job = slot.job;
     if (!job || job.id !== message.jobId) return;
+    if (message.type === 'state') {
+      job.updateState?.(message.state, message.meta).catch(() => undefined);
+      return;
+    }
     slot.job = undefined;
     if (message.type === 'success') job.settle({ outcome: { kind: 'success', value: message.value }, children: message.children });
     else if (message.type === 'retry') {

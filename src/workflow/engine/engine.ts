@@ -98,7 +98,7 @@ export class WorkflowEngine {
   async settle(runId: string, outcome: NodeOutcome): Promise<boolean> {
     const meta = await this.deps.store.readMeta(runId);
     if (!meta) {
-      this.deps.logger.warn('a workflow node finished for a run that no longer exists', { runId, node: outcome.key });
+      this.deps.logger.warn({ runId, node: outcome.key }, 'a workflow node finished for a run that no longer exists');
       return false;
     }
     const loaded = await this.graphOf(meta);
@@ -170,7 +170,7 @@ export class WorkflowEngine {
    */
   private emit(events: readonly WorkflowEvent[]): void {
     if (events.length === 0) return;
-    this.deps.store.publish(events).catch((error: unknown) => this.deps.logger.warn('could not publish workflow events', { error: String(error) }));
+    this.deps.store.publish(events).catch((error: unknown) => this.deps.logger.warn({ error: String(error) }, 'could not publish workflow events'));
   }
 
   /** Close an open run; revoke what it canceled while running; send the hook once. Returns whether it changed. */
@@ -185,7 +185,7 @@ export class WorkflowEngine {
     await this.deps.store.publish(events);
     const hook = status === 'success' ? meta.hooks.success : status === 'error' ? meta.hooks.failure : undefined;
     if (hook && (await this.deps.store.once(meta.id, `hook:${status}`))) {
-      await this.deps.sendHook(hook, meta, status).catch((error: unknown) => this.deps.logger.error('could not send a workflow hook', { runId: meta.id, hook, error: String(error) }));
+      await this.deps.sendHook(hook, meta, status).catch((error: unknown) => this.deps.logger.error({ runId: meta.id, hook, error: String(error) }, 'could not send a workflow hook'));
     }
     return { changed: true, status, revoked };
   }
