@@ -8,7 +8,11 @@ export const SEP = '\x1f';
 
 /** Key names under a prefix (default `celeriac-wf-`). */
 export class WorkflowKeys {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    /** The database number: pub/sub channels are server-wide, so the events channel names it (as kombu does). */
+    private readonly db = 0,
+  ) {}
 
   /** The hash of one run (meta, statuses, results, join counters). */
   run(runId: string): string {
@@ -43,6 +47,6 @@ export class WorkflowKeys {
 
   /** The channel every workflow event is published on. */
   events(): string {
-    return `${this.prefix}events`;
+    return `/${this.db}.${this.prefix}events`;
   }
 }

@@ -13,6 +13,7 @@ import type { WorkflowGraph } from '../definition/spec.js';
 import type { ListQuery, NodeError, NodeStatus, RunStatus, WorkflowEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
 import { WorkflowKeys } from './redis-keys.js';
+import { databaseOf } from '../../backend/redis/options.js';
 import { parseRunHash } from './redis-run.js';
 import { RedisSignalStore } from './signals-redis.js';
 import type { SignalStore } from './signals.js';
@@ -55,7 +56,7 @@ export class RedisWorkflowStore implements WorkflowStore {
 
   constructor(options: RedisWorkflowStoreOptions = {}) {
     this.url = options.url ?? 'redis://127.0.0.1:6379/0';
-    this.keys = new WorkflowKeys(options.workflowKeyPrefix ?? 'celeriac-wf-');
+    this.keys = new WorkflowKeys(options.workflowKeyPrefix ?? 'celeriac-wf-', databaseOf(this.url));
     this.timeoutMs = options.operationTimeoutMs ?? 30_000;
     this.name = options.connectionName ?? 'celeriac';
   }
