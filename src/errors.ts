@@ -131,7 +131,7 @@ export function redactUrl(url: string): string {
   if (!match) return url;
   const [, scheme, userinfo, rest] = match as unknown as [string, string, string, string];
   const colon = userinfo.indexOf(':');
-  return `${scheme}${colon === -1 ? '***' : `${userinfo.slice(0, colon)}:***`}@${rest}`;
+  return `${scheme}${colon === -1 ? '****' : `${userinfo.slice(0, colon)}:****`}@${rest}`;
 }
 
 /** True when `error` is a TLS certificate or handshake failure. */

@@ -5,9 +5,11 @@
  * @module
  */
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^:/@\s]*):([^@/\s]*)@/gi;
+import { redactUrl } from './errors.js';
 
-/** `text` with the password of every URL in it replaced by `****`. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi;
+
+/** `text` with the password of every URL in it masked (an unencoded `@` in a password included). */
 export function maskUrl(text: string): string {
-  return text.replace(USERINFO, (_, scheme: string, user: string) => `${scheme}${user}:****@`);
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }

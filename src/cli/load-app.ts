@@ -111,7 +111,7 @@ export async function connectApp(app: Celeriac, flags: AppFlags): Promise<void> 
     await Promise.race([probeConnections(app.options, seconds * 1000), deadline]);
     await Promise.race([app.connect(), deadline]);
   } catch (error) {
-    if (error instanceof TransportError && error.message.startsWith('cannot connect')) throw error;
+    if (error instanceof ConfigError || (error instanceof TransportError && error.message.startsWith('cannot connect'))) throw error;
     const reason = maskUrl((error as Error).message ?? String(error));
     throw new TransportError(/^cannot connect/i.test(reason) ? reason : `cannot connect to ${where}: ${reason}`);
   } finally {

@@ -5,11 +5,13 @@
  * @module
  */
 import { Redis } from 'ioredis';
+import { checkRedisUrl } from '../redis/url.js';
 import { TransportError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 
 /** PING `url` once within `timeoutMs`; throws a TransportError naming `role` and the masked URL. */
 export async function probeRedis(role: string, url: string, timeoutMs: number): Promise<void> {
+  checkRedisUrl(url);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs, retryStrategy: () => null });
   let cause: Error | undefined;
   client.on('error', (error: Error) => (cause ??= error));

@@ -70,7 +70,7 @@ function inspectTarget(view: WorkerView): InspectTarget {
     active,
     reserved: () => reserved(view),
     scheduled: () => [],
-    registered: () => view.registry.names().filter((name) => !name.startsWith('celery.')).sort(),
+    registered: () => view.registry.names().filter((name) => !name.startsWith('celery.') && !name.startsWith('celeriac.')).sort(),
     activeQueues: () => view.queues().map((name) => ({ name, exchange: { name, type: 'direct' }, routing_key: name, durable: true, exclusive: false, auto_delete: false, no_ack: false })),
     stats: () => {
       const usage = process.resourceUsage();

@@ -59,9 +59,9 @@ afterAll(() => {
 
 describe('URLs in errors', () => {
   it('redactUrl masks the password, an unencoded @ in it included', () => {
-    expect(redactUrl('redis://:pw@host:6379/0')).toBe('redis://:***@host:6379/0');
-    expect(redactUrl('amqp://user:p@ss@host/vhost')).toBe('amqp://user:***@host/vhost');
-    expect(redactUrl('redis://secretonly@host/0')).toBe('redis://***@host/0');
+    expect(redactUrl('redis://:pw@host:6379/0')).toBe('redis://:****@host:6379/0');
+    expect(redactUrl('amqp://user:p@ss@host/vhost')).toBe('amqp://user:****@host/vhost');
+    expect(redactUrl('redis://secretonly@host/0')).toBe('redis://****@host/0');
     expect(redactUrl('redis://host:6379/0')).toBe('redis://host:6379/0');
   });
 
@@ -80,7 +80,7 @@ describe('the CLI with bad credentials or URLs exits with one clear line', () =>
     const { code, stderr } = await cli('worker', '-b', url, '--backend', url, '-l', 'silent');
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/refused the credentials: WRONGPASS/);
+    expect(stderr).toMatch(/redis:\/\/:\*\*\*\*@127\.0\.0\.1:\d+\/0: WRONGPASS/);
     expect(stderr).not.toContain(SECRET);
   }, 60_000);
 
@@ -88,7 +88,7 @@ describe('the CLI with bad credentials or URLs exits with one clear line', () =>
     const url = `redis://:${SECRET}@127.0.0.1:${port}/notadb`;
     const { code, stderr } = await cli('call', 'some.task', '-b', url, '--backend', url);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe(`celeriac: ConfigError: Invalid Redis URL redis://:***@127.0.0.1:${port}/notadb: the database must be a number, got 'notadb'`);
+    expect(stderr.trim()).toBe(`celeriac: ConfigError: Invalid Redis URL redis://:****@127.0.0.1:${port}/notadb: the database must be a number, got 'notadb'`);
   }, 60_000);
 
   it('worker with a wrong RabbitMQ password (holding an unencoded @)', async () => {
@@ -104,7 +104,7 @@ describe('the CLI with bad credentials or URLs exits with one clear line', () =>
   it('an unsupported URL is masked too', async () => {
     const { code, stderr } = await cli('call', 't', '-b', `foo://user:p@${SECRET}@host/0`);
     expect(code).toBe(2);
-    expect(stderr).toContain("Unsupported broker URL 'foo://user:***@host/0'");
+    expect(stderr).toContain("Unsupported broker URL 'foo://user:****@host/0'");
     expect(stderr).not.toContain(SECRET);
   }, 60_000);
 });

@@ -12,12 +12,29 @@ import { serveCommand } from '../serve.js';
 import { addSignalCommands } from '../signals.js';
 import { registerWorkflowCommands } from '../workflow-commands.js';
 
+type Action = (...args: unknown[]) => void | Promise<void>;
+
+/**
+ * The app options on a verb whose action reads its flags argument: that argument becomes the flags
+ * merged with the program's (`optsWithGlobals()`), so `-A` works before or after the verb.
+ */
+function withGlobalFlags(command: Command): Command {
+  const action = command.action.bind(command);
+  command.action = (fn: Action) =>
+    action((...args: unknown[]): void | Promise<void> => {
+      const self = args[args.length - 1] as Command;
+      args[args.length - 2] = self.optsWithGlobals();
+      return fn(...args);
+    });
+  return withAppOptions(command);
+}
+
 /** Register the layer verbs on `program`. */
 export function registerLayerVerbs(program: Command): void {
   const runner = async (body: () => Promise<number>): Promise<void> => run(flagsOf(program), body);
-  registerWorkflowCommands(program, withAppOptions, runner);
-  addScheduleCommands(program, withAppOptions, runner);
-  addSignalCommands(program, withAppOptions, runner);
+  registerWorkflowCommands(program, withGlobalFlags, runner);
+  addScheduleCommands(program, withGlobalFlags, runner);
+  addSignalCommands(program, withGlobalFlags, runner);
 
   withAppOptions(
     program
