@@ -1,9 +1,10 @@
 /**
  * The running task's context, reachable from inside a task without changing its signature:
- * `currentTask()` returns its id, retries, workflow ids, kwargs, abort signal and `retry()`.
+ * `currentTask()` returns its id, retries, workflow ids, kwargs, abort signal, `retry()` and `replace()`.
  * @module
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AnyCanvas } from '../canvas/canvas.js';
 import { RetryRequest } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 
@@ -38,6 +39,15 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Ask for a retry: throws; let it propagate (`throw ctx.retry()` reads well too). */
   retry(options?: RetryOptions): never;
+  /**
+   * Replace this task with `canvas` (a signature, chain, group or chord), as Celery's
+   * `Task.replace`: throws a request the worker handles (let it propagate; `return
+   * ctx.replace(sig)` reads well). The replacement's result is stored under this task's id; it
+   * inherits this task's callbacks, errbacks, group and chord membership, and the rest of its chain
+   * runs after it with its result. A group is replaced by its joined list of results.
+   * @throws ImproperlyConfigured for an empty chain or a canvas that is already part of a chord.
+   */
+  replace(canvas: AnyCanvas): never;
 }
 
 /** The context plus the worker's private bookkeeping. */

@@ -7,19 +7,21 @@
  *   belongs in a child process).
  * @module
  */
-import { RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
+import { ReplaceRequest, RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
-import type { TaskMessage } from '../protocol/message.js';
+import type { SignatureDict, TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
+import { replaceRequest } from './replace.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
 
 /** How a run ended. */
 export type Outcome =
   | { kind: 'success'; value: unknown }
   | { kind: 'failure'; error: unknown }
-  | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined };
+  | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined }
+  | { kind: 'replace'; replacement: SignatureDict };
 
 /** Runs a task for a message and reports how it ended (in this thread, or in a thread pool). */
 export type Executor = (task: RegisteredTask, message: TaskMessage, env: ExecutionEnv) => Promise<{ outcome: Outcome; children: ResultTuple[] }>;
@@ -55,6 +57,9 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
       return env.signal();
     },
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
+    replace: (canvas) => {
+      throw replaceRequest(canvas);
+    },
     children,
     addChild: (tuple) => children.push(tuple),
   };
@@ -107,8 +112,9 @@ export const executeTask: Executor = async (task, message, env) => {
   }
 };
 
-/** How a thrown value ends a run: a retry request, an automatic retry, or a failure. */
+/** How a thrown value ends a run: a replace or retry request, an automatic retry, or a failure. */
 export function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
+  if (error instanceof ReplaceRequest) return { kind: 'replace', replacement: error.replacement };
   if (error instanceof RetryRequest) {
     return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries: error.maxRetries };
   }

@@ -21,6 +21,7 @@ import type { Executor, Outcome } from './execute.js';
 import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
+import { sendReplacement } from './replace.js';
 import { mayRetry } from './retry.js';
 
 /** What the handler needs. */
@@ -124,6 +125,10 @@ async function settleOutcome(
   serializer: SerializerName,
 ): Promise<void> {
   const h = message.headers;
+  if (outcome.kind === 'replace') {
+    await sendReplacement(deps.dispatcher, message, outcome.replacement);
+    return;
+  }
   if (outcome.kind === 'success') {
     const ignore = h.ignore_result || task.settings.ignoreResult === true;
     await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras);

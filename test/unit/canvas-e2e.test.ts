@@ -1,4 +1,7 @@
 import { canvasConformance } from '../conformance/canvas.suite.js';
+import { replaceConformance } from '../conformance/replace.suite.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 canvasConformance('memory', () => memoryApp());
+replaceConformance('memory', () => memoryApp());
+replaceConformance('memory, every continuation referenced', () => memoryApp({ continuations: 'reference', referenceThresholdBytes: 0 }));

@@ -2,7 +2,7 @@
  * What the worker and its task threads say to each other (structured-clone safe).
  * @module
  */
-import type { TaskMessage } from '../../protocol/message.js';
+import type { SignatureDict, TaskMessage } from '../../protocol/message.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
 
 /** An error as it crosses the thread boundary. */
@@ -26,6 +26,7 @@ export type FromThread =
   | { type: 'success'; jobId: number; value: unknown; children: ResultTuple[] }
   | { type: 'failure'; jobId: number; error: ThreadError; children: ResultTuple[] }
   | { type: 'retry'; jobId: number; countdownMs: number; maxRetries: number | undefined; cause: ThreadError; children: ResultTuple[] }
+  | { type: 'replace'; jobId: number; replacement: SignatureDict }
   | { type: 'fatal'; error: ThreadError };
 
 /** Flatten a thrown value for the other side. */
@@ -48,5 +49,7 @@ export function fromThreadError(flat: ThreadError): Error {
   error.name = flat.name;
   if (flat.stack) error.stack = flat.stack;
   if (flat.excArgs) Object.assign(error, { excArgs: flat.excArgs });
+  if (flat.excType) Object.assign(error, { excType: flat.excType });
+  if (flat.excModule) Object.assign(error, { excModule: flat.excModule });
   return error;
 }

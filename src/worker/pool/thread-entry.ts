@@ -36,7 +36,9 @@ async function run(registry: TaskRegistry, job: Extract<ToThread, { type: 'run' 
     send({ type: 'success', jobId, value: value === undefined ? null : value, children: running.children });
   } catch (error) {
     const outcome = classifyError(task, running.retries, error);
-    if (outcome.kind === 'retry') {
+    if (outcome.kind === 'replace') {
+      send({ type: 'replace', jobId, replacement: outcome.replacement });
+    } else if (outcome.kind === 'retry') {
       send({ type: 'retry', jobId, countdownMs: outcome.countdownMs, maxRetries: outcome.maxRetries, cause: toThreadError(outcome.cause), children: running.children });
     } else {
       send({ type: 'failure', jobId, error: toThreadError(error), children: running.children });

@@ -130,6 +130,7 @@ export class ThreadPool {
     if (!job || job.id !== message.jobId) return;
     slot.job = undefined;
     if (message.type === 'success') job.settle({ outcome: { kind: 'success', value: message.value }, children: message.children });
+    else if (message.type === 'replace') job.settle({ outcome: { kind: 'replace', replacement: message.replacement }, children: [] });
     else if (message.type === 'retry') {
       job.settle({ outcome: { kind: 'retry', countdownMs: message.countdownMs, maxRetries: message.maxRetries, cause: fromThreadError(message.cause) }, children: message.children });
     } else job.settle({ outcome: { kind: 'failure', error: fromThreadError(message.error) }, children: message.children });
