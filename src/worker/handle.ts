@@ -126,7 +126,7 @@ async function settleOutcome(
 ): Promise<void> {
   const h = message.headers;
   if (outcome.kind === 'replace') {
-    await sendReplacement(deps.dispatcher, message, outcome.replacement);
+    await sendReplacement(deps.dispatcher, message, outcome.replacement, queue);
     return;
   }
   if (outcome.kind === 'success') {

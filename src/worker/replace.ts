@@ -30,10 +30,15 @@ export function replaceRequest(canvas: AnyCanvas): ReplaceRequest {
   return new ReplaceRequest(canvas.toJSON());
 }
 
-/** Celery's uplift of a group: a chord whose body returns the list of member results. */
-function joined(canvas: AnyCanvas): AnyCanvas {
+/**
+ * Celery's uplift of a group: a chord whose body (`celery.accumulate`) returns the list of member
+ * results. The join runs on `queue`, the queue the replaced task came from (a worker that served
+ * the task serves its join; Celery would use the default queue).
+ */
+function joined(canvas: AnyCanvas, queue: string | undefined): AnyCanvas {
   if (!(canvas instanceof Group)) return canvas;
-  const accumulate = new Signature({ task: 'celery.accumulate', kwargs: { index: 0 } }, canvas.applier);
+  const options = queue ? { queue } : {};
+  const accumulate = new Signature({ task: 'celery.accumulate', kwargs: { index: 0 }, options }, canvas.applier);
   return new Chord(canvas, accumulate, canvas.applier);
 }
 
@@ -55,9 +60,13 @@ export function withResultId(canvas: AnyCanvas, id: string): AnyCanvas {
  * The canvas to send in place of the task of `message`, and the context to send it in (what the
  * task inherited from its message).
  */
-export function replacementFor(message: Pick<TaskMessage, 'headers' | 'embed'>, replacement: AnyCanvas): { canvas: AnyCanvas; ctx: Partial<ApplyContext> } {
+export function replacementFor(
+  message: Pick<TaskMessage, 'headers' | 'embed'>,
+  replacement: AnyCanvas,
+  queue?: string,
+): { canvas: AnyCanvas; ctx: Partial<ApplyContext> } {
   const { headers: h, embed } = message;
-  const canvas = withResultId(joined(replacement), h.id);
+  const canvas = withResultId(joined(replacement, queue), h.id);
   const ctx: Partial<ApplyContext> = {
     parentId: h.id,
     rootId: h.root_id ?? h.id,
@@ -71,8 +80,11 @@ export function replacementFor(message: Pick<TaskMessage, 'headers' | 'embed'>, 
   return { canvas, ctx };
 }
 
-/** Send `replacement` (a dict from {@link replaceRequest}) in place of the task of `message`. */
-export async function sendReplacement(dispatcher: Dispatcher, message: Pick<TaskMessage, 'headers' | 'embed'>, replacement: SignatureDict): Promise<void> {
-  const { canvas, ctx } = replacementFor(message, await dispatcher.revive(replacement));
+/**
+ * Send `replacement` (a dict from {@link replaceRequest}) in place of the task of `message`, which
+ * came from `queue`.
+ */
+export async function sendReplacement(dispatcher: Dispatcher, message: Pick<TaskMessage, 'headers' | 'embed'>, replacement: SignatureDict, queue?: string): Promise<void> {
+  const { canvas, ctx } = replacementFor(message, await dispatcher.revive(replacement), queue);
   await dispatcher.send(canvas, ctx);
 }

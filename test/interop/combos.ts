@@ -12,8 +12,8 @@ import { MAX_DELAY_BUCKET_MS, MIN_DELAY_BUCKET_MS } from '../../src/broker/amqp/
 import { deadQueueName, delayQueueName } from '../../src/broker/amqp/names.js';
 import type { PythonEnv } from './harness.js';
 
-export const REDIS_HOST = '127.0.0.1:6379';
-export const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672//';
+export const REDIS_HOST = `${process.env['CELERIAC_TEST_REDIS_HOST'] ?? '127.0.0.1'}:${process.env['CELERIAC_TEST_REDIS_PORT'] ?? 6379}`;
+export const AMQP_URL = process.env['CELERIAC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672//';
 /** Every RabbitMQ queue/exchange these tests create starts with this. */
 export const INTEROP_PREFIX = 'celeriac_interop_';
 const OWNED_DBS = new Set([10, 11, 12]);
