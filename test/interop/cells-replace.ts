@@ -31,7 +31,7 @@ export function replaceCells(ctx: InteropContext): void {
     it('celeriac producer: chord header parts replaced in Python (a task, a group) count once each', async ({ expect }) => {
       const { py, ts } = ctx;
       const r = await chord([py.addReplaced([1, 2]), ts.add.s(3, 4), py.addToAll([[1, 2], 10]), ts.addToAll.si([5], 1)], ts.echo.s()).applyAsync();
-      const { args } = (await r.get(get)) as { args: [[number, number, number[], number[]]] };
+      const { args } = (await r.get(get)) as unknown as { args: [[number, number, number[], number[]]] };
       const [replaced, plain, pyGroup, tsGroup] = args[0];
       expect([replaced, plain, tsGroup]).toEqual([3, 7, [6]]);
       // Celery 5.2.6's own group replacement gives every member the replaced task's group_index, so
