@@ -31,6 +31,8 @@ export { AsyncResult, type GetOptions } from './result/async-result.js';
 export { GroupResult } from './result/group-result.js';
 export { Worker, type WorkerOptions, type WorkerState } from './worker/worker.js';
 export { currentTask, type TaskContext, type RetryOptions } from './worker/context.js';
+export type { DeliveryInfo } from './worker/delivery-info.js';
+export type { Sendable } from './worker/add-to-chord.js';
 export type { TaskSettings } from './worker/registry.js';
 export type { Broker, Delivery, WireMessage, PublishTarget, ConsumeOptions, Consumer, DeadLetter } from './broker/broker.js';
 export type { ResultBackend, ChordPart, ChordProgress, WaitOptions } from './backend/backend.js';

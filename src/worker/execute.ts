@@ -13,6 +13,8 @@ import type { SignatureDict, TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
+import { chordAdder, type ChordGrower } from './add-to-chord.js';
+import type { DeliveryInfo } from './delivery-info.js';
 import { replaceRequest } from './replace.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
 
@@ -34,10 +36,27 @@ export interface ExecutionEnv {
   abort: TaskAbort;
   /** After an abort on revocation, stop waiting for the task after this many ms. */
   revokeGraceMs?: number;
+  /** How the message was delivered. Default: the default exchange, routing key = queue, not redelivered. */
+  delivery?: DeliveryInfo;
+  /** Grows a chord's part count, for `addToChord()` (the result backend's `growChord`). */
+  growChord?: ChordGrower;
+}
+
+/** What {@link runningTaskFor} needs besides the task and message. */
+export interface ContextEnv {
+  hostname: string;
+  queue: string;
+  signal: () => AbortSignal;
+  delivery?: DeliveryInfo | undefined;
+  growChord?: ChordGrower | undefined;
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
 }
 
 /** The context a task runs with, built from its message. `signal` is read only when the task asks for it. */
-export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: { hostname: string; queue: string; signal: () => AbortSignal }): RunningTask {
+export function runningTaskFor(task: RegisteredTask, message: Omit<TaskMessage, 'properties'> & { properties?: TaskMessage['properties'] }, env: ContextEnv): RunningTask {
   const h = message.headers;
   const retries = h.retries ?? 0;
   const children: ResultTuple[] = [];
@@ -53,6 +72,8 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
     groupIndex: h.group_index ?? null,
     hostname: env.hostname,
     queue: env.queue,
+    deliveryInfo: env.delivery ?? { exchange: '', routingKey: env.queue, priority: numberOrNull(message.properties?.priority), redelivered: false },
+    properties: { ...(message.properties ?? {}) },
     get signal() {
       return env.signal();
     },
@@ -60,6 +81,7 @@ export function runningTaskFor(task: RegisteredTask, message: TaskMessage, env: 
     replace: (canvas) => {
       throw replaceRequest(canvas);
     },
+    addToChord: chordAdder(message, env.growChord),
     children,
     addChild: (tuple) => children.push(tuple),
   };
@@ -73,7 +95,13 @@ export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { har
 
 /** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
 export const executeTask: Executor = async (task, message, env) => {
-  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: () => env.abort.signal });
+  const running = runningTaskFor(task, message, {
+    hostname: env.hostname,
+    queue: env.queue,
+    signal: () => env.abort.signal,
+    delivery: env.delivery,
+    growChord: env.growChord,
+  });
   const { children } = running;
   const retries = running.retries;
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);

@@ -21,6 +21,7 @@ import type { Executor, Outcome } from './execute.js';
 import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
+import { deliveryInfoOf } from './delivery-info.js';
 import { sendReplacement } from './replace.js';
 import { mayRetry } from './retry.js';
 
@@ -101,7 +102,14 @@ export async function handleDelivery(
       await deps.backend.storeMeta(buildMeta(message, States.STARTED, { pid: process.pid, hostname: deps.hostname }, { extras }));
     }
     onStart({ id: h.id, rootId: h.root_id });
-    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs });
+    const { outcome, children } = await deps.execute(task, message, {
+      hostname: deps.hostname,
+      queue: delivery.queue,
+      abort,
+      revokeGraceMs: deps.revokeGraceMs,
+      delivery: deliveryInfoOf(delivery, message.properties),
+      growChord: (groupId, count) => deps.backend.growChord(groupId, count),
+    });
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
     } else {

@@ -1,7 +1,9 @@
 import { canvasConformance } from '../conformance/canvas.suite.js';
 import { replaceConformance } from '../conformance/replace.suite.js';
+import { taskContextConformance } from '../conformance/task-context.suite.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 canvasConformance('memory', () => memoryApp());
 replaceConformance('memory', () => memoryApp());
 replaceConformance('memory, every continuation referenced', () => memoryApp({ continuations: 'reference', referenceThresholdBytes: 0 }));
+taskContextConformance('memory', () => memoryApp({ defaultQueue: 'context' }), 'context');

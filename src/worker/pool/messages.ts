@@ -4,6 +4,7 @@
  */
 import type { SignatureDict, TaskMessage } from '../../protocol/message.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
+import type { DeliveryInfo } from '../delivery-info.js';
 
 /** An error as it crosses the thread boundary. */
 export interface ThreadError {
@@ -17,7 +18,7 @@ export interface ThreadError {
 
 /** Main → thread. */
 export type ToThread =
-  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs'>; hostname: string; queue: string }
+  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs' | 'embed' | 'properties'>; hostname: string; queue: string; delivery: DeliveryInfo | undefined }
   | { type: 'abort'; jobId: number; reason: ThreadError };
 
 /** Thread → main. */

@@ -14,14 +14,22 @@ if (!port) throw new Error('celeriac: thread-entry must run in a worker thread')
 const send = (message: FromThread) => port.postMessage(message);
 const aborts = new Map<number, AbortController>();
 
-async function loadRegistry(moduleUrl: string): Promise<TaskRegistry> {
-  const module = (await import(moduleUrl)) as Record<string, unknown>;
-  const app = (module['app'] ?? module['default']) as { registry?: TaskRegistry } | undefined;
-  if (!app?.registry) throw new Error(`${moduleUrl} does not export a Celeriac app as 'app' or 'default'`);
-  return app.registry;
+/** What the thread uses of the app its module exports. */
+interface ThreadApp {
+  registry: TaskRegistry;
+  /** The app's connections; its result backend grows chords for `addToChord()`. */
+  connect(): Promise<{ backend: { growChord(groupId: string, count: number): Promise<void> } }>;
 }
 
-async function run(registry: TaskRegistry, job: Extract<ToThread, { type: 'run' }>): Promise<void> {
+async function loadApp(moduleUrl: string): Promise<ThreadApp> {
+  const module = (await import(moduleUrl)) as Record<string, unknown>;
+  const app = (module['app'] ?? module['default']) as Partial<ThreadApp> | undefined;
+  if (!app?.registry || typeof app.connect !== 'function') throw new Error(`${moduleUrl} does not export a Celeriac app as 'app' or 'default'`);
+  return app as ThreadApp;
+}
+
+async function run(app: ThreadApp, job: Extract<ToThread, { type: 'run' }>): Promise<void> {
+  const registry = app.registry;
   const { jobId, message } = job;
   const task = registry.get(message.headers.task);
   const abort = new AbortController();
@@ -30,7 +38,13 @@ async function run(registry: TaskRegistry, job: Extract<ToThread, { type: 'run' 
     send({ type: 'failure', jobId, error: toThreadError(new Error(`Task ${message.headers.task} is not registered in the thread's app`)), children: [] });
     return;
   }
-  const running = runningTaskFor(task, message as never, { hostname: job.hostname, queue: job.queue, signal: () => abort.signal });
+  const running = runningTaskFor(task, message, {
+    hostname: job.hostname,
+    queue: job.queue,
+    signal: () => abort.signal,
+    delivery: job.delivery,
+    growChord: async (groupId, count) => (await app.connect()).backend.growChord(groupId, count),
+  });
   try {
     const value = await runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
     send({ type: 'success', jobId, value: value === undefined ? null : value, children: running.children });
@@ -49,10 +63,10 @@ async function run(registry: TaskRegistry, job: Extract<ToThread, { type: 'run' 
 }
 
 try {
-  const registry = await loadRegistry(String((workerData as { module: string }).module));
+  const app = await loadApp(String((workerData as { module: string }).module));
   port.on('message', (message: ToThread) => {
     if (message.type === 'abort') aborts.get(message.jobId)?.abort(fromThreadError(message.reason));
-    else void run(registry, message);
+    else void run(app, message);
   });
   send({ type: 'ready' });
 } catch (error) {

@@ -13,7 +13,7 @@ import { TaskRevokedError, TimeLimitExceededError } from '../../errors.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
 import type { Executor, Outcome } from '../execute.js';
 import { timeLimitsFor } from '../execute.js';
-import { fromThreadError, toThreadError, type FromThread } from './messages.js';
+import { fromThreadError, toThreadError, type FromThread, type ToThread } from './messages.js';
 
 /** Thread pool options. */
 export interface ThreadPoolOptions {
@@ -87,7 +87,9 @@ export class ThreadPool {
         stopListening = env.abort.onAbort(onAbort);
         if (softSeconds) timers.push(setTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
         if (hardSeconds) timers.push(setTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
-        slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs }, hostname: env.hostname, queue: env.queue });
+        const { headers, args, kwargs, embed, properties } = message;
+        const run: ToThread = { type: 'run', jobId, message: { headers, args, kwargs, embed, properties }, hostname: env.hostname, queue: env.queue, delivery: env.delivery };
+        slot.thread.postMessage(run);
       });
     } finally {
       stopListening();
