@@ -13,6 +13,7 @@ import { toExceptionInfo } from '../protocol/exceptions.js';
 import { isExceptionInfo, type ExceptionInfo, type ResultTuple } from '../protocol/result-meta.js';
 import { ChordError } from '../errors.js';
 import { PROPAGATE_STATES, States } from '../states.js';
+import { joinHeaderResults } from './chord-join.js';
 
 /** A header part's place in its chord. */
 export interface ChordMember {
@@ -53,7 +54,8 @@ export class ChordTracker {
       const error = new ChordError(`Dependency ${failedPart.taskId} raised ${excRepr(failedPart.result)}`);
       await this.fail(body, States.FAILURE, toExceptionInfo(error), { rootId, fireErrbacks: true });
     } else {
-      await this.send(body, { args: [progress.parts.map((part) => part.result)], parentId: senderId, rootId });
+      const results = await joinHeaderResults(this.backend, member.groupId, progress.parts);
+      await this.send(body, { args: [results], parentId: senderId, rootId });
     }
     await this.backend.clearChord(member.groupId);
   }

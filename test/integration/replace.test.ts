@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { Celeriac } from '../../src/index.js';
+import { chordCompatConformance } from '../conformance/chord-compat.suite.js';
 import { replaceConformance } from '../conformance/replace.suite.js';
 import { taskContextConformance } from '../conformance/task-context.suite.js';
 import { AMQP_TEST_URL, deleteTestQueues, requireRabbitMq, testQueueName } from '../helpers/amqp.js';
@@ -15,13 +16,15 @@ const DB = 13;
 const url = `redis://${REDIS_TEST_HOST}:${REDIS_TEST_PORT}/${DB}`;
 const amqpQueue = testQueueName('replace');
 const amqpContextQueue = testQueueName('context');
+const amqpCompatQueue = testQueueName('compat');
+const redisCompatQueue = `compat-${crypto.randomUUID().slice(0, 8)}`;
 const redisContextQueue = `context-${crypto.randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   await requireRedis(DB);
   await requireRabbitMq();
 });
 afterAll(async () => {
-  await deleteTestQueues([amqpQueue, amqpContextQueue]);
+  await deleteTestQueues([amqpQueue, amqpContextQueue, amqpCompatQueue]);
   const client = new Redis({ host: REDIS_TEST_HOST, port: REDIS_TEST_PORT, db: DB, maxRetriesPerRequest: 1 });
   await client.flushdb().finally(() => client.disconnect());
 });
@@ -35,4 +38,10 @@ taskContextConformance(
   'amqp broker + redis backend',
   () => new Celeriac({ broker: AMQP_TEST_URL, backend: url, defaultQueue: amqpContextQueue, logLevel: 'silent' }),
   amqpContextQueue,
+);
+chordCompatConformance('redis broker + redis backend', () => new Celeriac({ broker: url, backend: url, defaultQueue: redisCompatQueue, logLevel: 'silent' }), redisCompatQueue);
+chordCompatConformance(
+  'amqp broker + redis backend',
+  () => new Celeriac({ broker: AMQP_TEST_URL, backend: url, defaultQueue: amqpCompatQueue, logLevel: 'silent' }),
+  amqpCompatQueue,
 );
