@@ -1,8 +1,10 @@
 /**
- * Matrix cells for `replace()` across languages: a celeriac task replacing itself inside a
+ * Matrix cells for `replace()` and chord details across languages: a celeriac task replacing itself inside a
  * Python-built workflow, and a Python task replacing itself (Celery's `Task.replace`) inside a
  * celeriac-built one. Chains go on after the replacement, chord header parts count once, a group
- * replacement is joined into a list, and callbacks survive.
+ * replacement is joined into a list, and callbacks survive. Chords a Python client sends to
+ * celeriac workers complete as Celery's Redis backend completes them (errback group in a failed
+ * body's children, a saved header group joined along its structure).
  */
 import { describe, it } from 'vitest';
 import { chain, chord, type AsyncResult } from '../../src/index.js';
@@ -43,6 +45,20 @@ export function replaceCells(ctx: InteropContext): void {
       const { py, ts } = ctx;
       expect(await (await chain(py.addToAll([[1, 2, 3], 10]), ts.xsum.s()).applyAsync()).get(get)).toBe(36);
       expect(await (await chain(ts.addToAll.si([1, 2], 10), py.xsum()).applyAsync()).get(get)).toBe(23);
+    });
+
+    it("Python producer: a failed chord body's children hold its errback group (as Celery's Redis backend)", async ({ expect }) => {
+      const side = await pythonSide(ctx);
+      const { id, errback_id: errbackId } = side.ids('chord_on_error') as Record<string, string>;
+      const body = side.task(id!);
+      expect(body).toMatchObject({ state: 'FAILURE', error: { type: 'ChordError' } });
+      expect(body.children).toEqual([{ group: expect.any(String), ids: [errbackId] }]);
+      expect(side.task(errbackId!)).toMatchObject({ state: 'SUCCESS', value: `ts.on_error recorded ${id}` });
+    });
+
+    it('Python producer: a header chain ending in a group (saved by Python) gives the body [[42, 42]]', async ({ expect }) => {
+      const side = await pythonSide(ctx);
+      expect(side.task(side.id('chord_group_tail', 'id'))).toMatchObject({ state: 'SUCCESS', value: [[42, 42]] });
     });
 
     it('Python producer: a celeriac step replaced by ts.add; the Python chain goes on', async ({ expect }) => {

@@ -14,6 +14,7 @@ export function registerTsTasks(app: Celeriac, queue: string) {
   const settings = { queue };
   const tasks = {
     add: app.task('ts.add', (x: number, y: number) => x + y, settings),
+    identity: app.task('ts.identity', (value: unknown) => value, settings),
     mul: app.task('ts.mul', (x: number, y: number) => x * y, settings),
     xsum: app.task('ts.xsum', (values: number[]) => values.reduce((a, b) => a + b, 0), settings),
     /** Returns its args and kwargs (kwargs come from the message, e.g. a Python caller's). */
