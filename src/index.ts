@@ -18,7 +18,7 @@
  * @module
  */
 export { Celeriac, type CeleriacOptions } from './app.js';
-export { Task } from './task.js';
+export { Task, type StoredResult } from './task.js';
 export { Canvas, type AnyCanvas, type ApplyCall, type ResultOf } from './canvas/canvas.js';
 export { Signature } from './canvas/signature.js';
 export { Chain, chain } from './canvas/chain.js';

@@ -13,6 +13,7 @@ import type { SignatureDict, TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
+import { AsyncResult } from '../result/async-result.js';
 import { chordAdder, type ChordGrower } from './add-to-chord.js';
 import type { DeliveryInfo } from './delivery-info.js';
 import { replaceRequest } from './replace.js';
@@ -131,7 +132,7 @@ export const executeTask: Executor = async (task, message, env) => {
       );
     }
     const value = await Promise.race(racers);
-    return { outcome: { kind: 'success', value: value === undefined ? null : value }, children };
+    return { outcome: { kind: 'success', value: storableValue(value) }, children };
   } catch (error) {
     return { outcome: classifyError(task, retries, error), children };
   } finally {
@@ -139,6 +140,15 @@ export const executeTask: Executor = async (task, message, env) => {
     for (const timer of timers) clearTimeout(timer);
   }
 };
+
+/**
+ * What is stored for a task's return value: `null` for `undefined`, and Celery's result tuple for a
+ * returned result handle (an AsyncResult or GroupResult), as Celery's backend does.
+ */
+export function storableValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  return value instanceof AsyncResult ? value.asTuple() : value;
+}
 
 /** How a thrown value ends a run: a replace or retry request, an automatic retry, or a failure. */
 export function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {

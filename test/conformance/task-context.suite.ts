@@ -24,6 +24,8 @@ const addGroupToChord = app.task('add_group_to_chord', async (nums: number[], va
   await currentTask()!.addToChord(group(nums.map((n) => add.s(n, value))));
   return 0;
 });
+const sendsAdd = app.task('sends_add', async () => add.delay(1, 2));
+const sendsGroup = app.task('sends_group', async () => group(add.s(1, 1), add.s(2, 2)).applyAsync());
 const deliveryInfo = app.task('delivery_info', () => {
   const ctx = currentTask()!;
   return { ...ctx.deliveryInfo, correlationId: ctx.properties['correlation_id'] };
@@ -62,6 +64,17 @@ describe('addToChord', () => {
     expect(error.excType).toBe('ChordError');
     const part = (await app.asyncResult(partId).get(T).catch((e: unknown) => e)) as RemoteTaskError;
     expect(part).toMatchObject({ excType: 'CanvasError', excArgs: [expect.stringMatching(/add its members one by one/)] });
+  });
+});
+
+describe('returned result handles', () => {
+  it("are stored as Celery's result tuple (a task's, a group's)", async () => {
+    const task = await (await sendsAdd.delay()).get(T);
+    expect(task).toEqual([[expect.any(String), null], null]);
+    expect(await app.asyncResult(task[0][0]).get(T)).toBe(3);
+    const members = await (await sendsGroup.delay()).get(T);
+    expect(members).toEqual([[expect.any(String), null], [[[expect.any(String), null], null], [[expect.any(String), null], null]]]);
+    expect(await Promise.all((members[1] ?? []).map((m) => app.asyncResult(m[0][0]).get(T)))).toEqual([2, 4]);
   });
 });
 

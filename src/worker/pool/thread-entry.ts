@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runInTaskContext } from '../context.js';
-import { classifyError, runningTaskFor } from '../execute.js';
+import { classifyError, runningTaskFor, storableValue } from '../execute.js';
 import type { TaskRegistry } from '../registry.js';
 import { fromThreadError, toThreadError, type FromThread, type ToThread } from './messages.js';
 
@@ -47,7 +47,7 @@ async function run(app: ThreadApp, job: Extract<ToThread, { type: 'run' }>): Pro
   });
   try {
     const value = await runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
-    send({ type: 'success', jobId, value: value === undefined ? null : value, children: running.children });
+    send({ type: 'success', jobId, value: storableValue(value), children: running.children });
   } catch (error) {
     const outcome = classifyError(task, running.retries, error);
     if (outcome.kind === 'replace') {
