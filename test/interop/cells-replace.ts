@@ -61,6 +61,13 @@ export function replaceCells(ctx: InteropContext): void {
       expect(side.task(side.id('chord_group_tail', 'id'))).toMatchObject({ state: 'SUCCESS', value: [[42, 42]] });
     });
 
+    it("celeriac producer: an error naming a Python exception class (excModule) is raised as that class in Python", async ({ expect }) => {
+      const failed = await ctx.ts.failExpected.delay('as expected');
+      await failed.get({ ...get, propagate: false });
+      const [python] = await pythonRead(ctx.env, [{ id: failed.id, kind: 'task', timeout: 10 }]);
+      expect(python).toMatchObject({ state: 'FAILURE', error: { type: 'ExpectedError', module: 'interop_tasks', args: ['as expected'] } });
+    });
+
     it('Python producer: a celeriac step replaced by ts.add; the Python chain goes on', async ({ expect }) => {
       const side = await pythonSide(ctx);
       const ids = side.idList('replace_chain', 'ids');

@@ -9,6 +9,12 @@ export class ValueError extends Error {
   override name = 'ValueError';
 }
 
+/** Stands for interop_tasks.py's `ExpectedError`: Python catches it by that class. */
+export class ExpectedError extends Error {
+  override name = 'ExpectedError';
+  readonly excModule = 'interop_tasks';
+}
+
 /** Register the ts.* tasks on `app`, routed to `queue`. */
 export function registerTsTasks(app: Celeriac, queue: string) {
   const settings = { queue };
@@ -41,6 +47,13 @@ export function registerTsTasks(app: Celeriac, queue: string) {
       'ts.fail',
       (message: string = 'ts boom'): never => {
         throw new ValueError(message);
+      },
+      settings,
+    ),
+    failExpected: app.task(
+      'ts.fail_expected',
+      (message: string): never => {
+        throw new ExpectedError(message);
       },
       settings,
     ),

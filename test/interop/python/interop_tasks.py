@@ -124,3 +124,7 @@ def delivery_info(self):
     """The delivery info the worker gives a task (to compare with celeriac's)."""
     info = self.request.delivery_info or {}
     return {key: info.get(key) for key in ('exchange', 'routing_key', 'priority', 'redelivered')}
+
+
+class ExpectedError(Exception):
+    """Raised for celeriac's ts.fail_expected (a TypeScript error standing for this class)."""
