@@ -66,6 +66,8 @@ export class MemoryQueueStore {
   private readonly queues = new Map<string, PriorityBuckets>();
   private readonly dead = new Map<string, DeadLetter[]>();
   private readonly listeners = new Set<() => void>();
+  /** Parked (delayed) messages per queue, until due: `purge` clears them too. */
+  private readonly parked = new Map<string, Set<NodeJS.Timeout>>();
 
   /** Call `listener` whenever a message becomes available. Returns an unsubscribe function. */
   onAvailable(listener: () => void): () => void {
@@ -77,7 +79,13 @@ export class MemoryQueueStore {
     const now = Date.now();
     const entry: QueuedEntry = { queue, message, priority, redelivered, expiresAt: expiryOf(message, now) };
     if (deliverAt !== undefined && deliverAt > now) {
-      setTimeout(() => this.push(entry, false), deliverAt - now).unref();
+      const timers = this.parked.get(queue) ?? new Set<NodeJS.Timeout>();
+      this.parked.set(queue, timers);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        this.push(entry, false);
+      }, deliverAt - now).unref();
+      timers.add(timer);
       return;
     }
     this.push(entry, false);
@@ -120,8 +128,12 @@ export class MemoryQueueStore {
     return this.queues.get(queue)?.size ?? 0;
   }
 
+  /** Remove the waiting and the parked (delayed) messages of `queue`; returns how many. */
   purge(queue: string): number {
-    return this.queues.get(queue)?.clear() ?? 0;
+    const timers = this.parked.get(queue);
+    for (const timer of timers ?? []) clearTimeout(timer);
+    this.parked.delete(queue);
+    return (this.queues.get(queue)?.clear() ?? 0) + (timers?.size ?? 0);
   }
 
   deadLetters(queue: string): DeadLetter[] {
