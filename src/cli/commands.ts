@@ -1,5 +1,5 @@
 /**
- * The CLI commands: `worker`, `call`, `result`. Each returns an exit code.
+ * The CLI commands: `worker`, `call`, `result`, `purge`. Each returns an exit code.
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -91,6 +91,33 @@ export async function resultCommand(id: string, flags: ResultFlags): Promise<num
     const state = meta?.status ?? 'PENDING';
     process.stdout.write(`${JSON.stringify({ id, state, result: meta?.result ?? null, traceback: meta?.traceback ?? null, parent_id: meta?.parent_id ?? null, children: meta?.children ?? [] }, null, 2)}\n`);
     return isReady(state) && state !== 'SUCCESS' ? 1 : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Flags of `celeriac purge`. */
+export interface PurgeFlags extends AppFlags {
+  queues?: string;
+  force?: boolean;
+}
+
+/**
+ * `celeriac purge -f [-Q q1,q2]`: remove every waiting message of the queues (default: the app's
+ * default queue), including those parked until their ETA/countdown by celeriac workers, which
+ * Python's `celery purge` does not see. Refuses without `--force` (there is no undo).
+ */
+export async function purgeCommand(flags: PurgeFlags): Promise<number> {
+  const app = await loadApp(flags);
+  try {
+    const queues = flags.queues ? flags.queues.split(',').map((q) => q.trim()).filter(Boolean) : [app.defaultQueue];
+    if (!flags.force) {
+      process.stderr.write(`celeriac purge: this removes every waiting task of ${queues.join(', ')}, with no undo; run again with -f to do it\n`);
+      return 1;
+    }
+    const { broker } = await app.connect();
+    for (const queue of queues) process.stdout.write(`purged ${await broker.purge(queue)} message(s) from ${queue}\n`);
+    return 0;
   } finally {
     await app.close();
   }

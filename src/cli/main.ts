@@ -4,11 +4,12 @@
  *   celeriac worker -A ./tasks.js --broker redis://… --backend redis://… -Q q1,q2 -c 16
  *   celeriac call add --args '[2,2]' --kwargs '{}' --wait
  *   celeriac result <task-id>
+ *   celeriac purge -f -Q q1,q2
  * @module
  */
 import { Command } from 'commander';
 import { CeleriacError } from '../errors.js';
-import { benchCommand, callCommand, resultCommand, workerCommand } from './commands.js';
+import { benchCommand, callCommand, purgeCommand, resultCommand, workerCommand } from './commands.js';
 
 const program = new Command()
   .name('celeriac')
@@ -47,6 +48,11 @@ withApp(program.command('result').argument('<id>', 'task id').description("print
   .option('-w, --wait', 'wait until the task is ready')
   .option('-t, --timeout <seconds>', 'with --wait: give up after this many seconds')
   .action(async (id: string, flags) => run(() => resultCommand(id, flags)));
+
+withApp(program.command('purge').description('remove every waiting task of the queues, including tasks parked until their ETA'))
+  .option('-Q, --queues <list>', 'comma-separated queues (default: celery)')
+  .option('-f, --force', 'do it (there is no undo)')
+  .action(async (flags) => run(() => purgeCommand(flags)));
 
 program
   .command('bench')
