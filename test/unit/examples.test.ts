@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '../../src/index.js';
 import { runChordFanIn } from '../../examples/chord-fanin.js';
+import { runDynamicWorkflows } from '../../examples/dynamic-workflow.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
 import { memoryApp } from '../helpers/memory-app.js';
@@ -39,6 +40,12 @@ describe('examples', () => {
     expect(outcome.total).toBe(55 + 55 + 95);
     expect(outcome.failure).toMatch(/^ChordError: Dependency .* raised Exception\('closed-shop is closed'\)$/);
     expect(outcome.reports).toEqual([`total ${outcome.total}`, `failed ${outcome.failedId}`]);
+  });
+
+  it('dynamic workflows: a replaced listing sums its files; added chord parts reach the body', async () => {
+    const { bytes, pages } = await runDynamicWorkflows(app);
+    expect(bytes).toBe(120 + 80 + 40);
+    expect(pages).toEqual(['/', '/about', '/blog', '/blog/1', '/blog/2']);
   });
 
   it('npm run demo prints every step and the final results', async () => {
