@@ -56,10 +56,14 @@ export function replaceCells(ctx: InteropContext): void {
       expect(side.task(errbackId!)).toMatchObject({ state: 'SUCCESS', value: `ts.on_error recorded ${id}` });
     });
 
-    it('Python producer: a header chain ending in a group (saved by Python) gives the body [[42, 42]]', async ({ expect }) => {
-      const side = await pythonSide(ctx);
-      expect(side.task(side.id('chord_group_tail', 'id'))).toMatchObject({ state: 'SUCCESS', value: [[42, 42]] });
-    });
+    // JSON only: with msgpack, Python corrupts a message that embeds a group signature (celery#4710,
+    // covered by the "chord inside a chain" cell).
+    if (ctx.combo.serializer === 'json') {
+      it('Python producer: a header chain ending in a group (saved by Python) gives the body [[42, 42]]', async ({ expect }) => {
+        const side = await pythonSide(ctx);
+        expect(side.task(side.id('chord_group_tail', 'id'))).toMatchObject({ state: 'SUCCESS', value: [[42, 42]] });
+      });
+    }
 
     it("celeriac producer: an error naming a Python exception class (excModule) is raised as that class in Python", async ({ expect }) => {
       const failed = await ctx.ts.failExpected.delay('as expected');
