@@ -85,7 +85,7 @@ export type TsTasks = ReturnType<typeof registerTsTasks>;
 
 /** The py.* task names; the app routes them to the Python queue. */
 export const PY_TASK_NAMES = [
-  'py.add', 'py.mul', 'py.xsum', 'py.echo', 'py.info', 'py.fail', 'py.retry_then_ok', 'py.on_error', 'py.add_replaced', 'py.add_to_all', 'py.delivery_info',
+  'py.add', 'py.mul', 'py.xsum', 'py.echo', 'py.info', 'py.fail', 'py.retry_then_ok', 'py.on_error', 'py.add_replaced', 'py.add_to_all',
 ] as const;
 
 /** Name-only signatures of the Python tasks. */
@@ -102,7 +102,6 @@ export function pyTasks(app: Celeriac) {
     onError: sig<string>('py.on_error'),
     addReplaced: sig<number>('py.add_replaced'),
     addToAll: sig<number[]>('py.add_to_all'),
-    deliveryInfo: sig<Record<string, unknown>>('py.delivery_info'),
   };
 }
 

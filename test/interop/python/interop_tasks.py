@@ -119,12 +119,5 @@ def add_to_all(self, nums, value):
     raise self.replace(group(add.s(n, value) for n in nums))
 
 
-@app.task(name='py.delivery_info', bind=True)
-def delivery_info(self):
-    """The delivery info the worker gives a task (to compare with celeriac's)."""
-    info = self.request.delivery_info or {}
-    return {key: info.get(key) for key in ('exchange', 'routing_key', 'priority', 'redelivered')}
-
-
 class ExpectedError(Exception):
     """Raised for celeriac's ts.fail_expected (a TypeScript error standing for this class)."""
