@@ -4,8 +4,8 @@
  * (flushed after the file); RabbitMQ queues `celeriac_test_amqp_*`.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
-import { Celeriac } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Celeriac, chord } from '../../src/index.js';
 import { chordCompatConformance } from '../conformance/chord-compat.suite.js';
 import { replaceConformance } from '../conformance/replace.suite.js';
 import { taskContextConformance } from '../conformance/task-context.suite.js';
@@ -45,3 +45,28 @@ chordCompatConformance(
   () => new Celeriac({ broker: AMQP_TEST_URL, backend: url, defaultQueue: amqpCompatQueue, logLevel: 'silent' }),
   amqpCompatQueue,
 );
+
+describe('a failed chord on Redis', () => {
+  it("keeps its counted parts (<taskset>.j) until they expire, as Celery's Redis backend does", async () => {
+    const queue = `failed-chord-${crypto.randomUUID().slice(0, 8)}`;
+    const app = new Celeriac({ broker: url, backend: url, defaultQueue: queue, logLevel: 'silent' });
+    const add = app.task('add', (x: number, y: number) => x + y);
+    const boom = app.task('boom', (): never => {
+      throw new TypeError('expected to fail');
+    });
+    const identity = app.task('identity', (value: unknown) => value);
+    const worker = await app.worker({ queues: [queue] }).start();
+    const raw = new Redis({ host: REDIS_TEST_HOST, port: REDIS_TEST_PORT, db: DB, maxRetriesPerRequest: 1 });
+    try {
+      const result = await chord([add.si(1, 2), add.si(3, 4), boom.si()], identity.s()).applyAsync();
+      await result.get({ timeout: 8000, propagate: false });
+      const key = `celery-taskset-meta-${result.parent!.id}.j`;
+      expect(await raw.zcard(key)).toBe(3);
+      expect(await raw.ttl(key)).toBeGreaterThan(0);
+    } finally {
+      raw.disconnect();
+      await worker.stop();
+      await app.close();
+    }
+  });
+});
