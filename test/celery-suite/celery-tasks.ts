@@ -92,8 +92,8 @@ app.task(`${P}sleeping`, async (i: number) => {
   await sleep(i);
   return null;
 });
-app.task(`${P}ids`, (i: number) => [currentTask()!.rootId, currentTask()!.parentId, i]);
-app.task(`${P}collect_ids`, (res: unknown, i: number) => [res, [currentTask()!.rootId, currentTask()!.parentId, i]]);
+app.task(`${P}ids`, (i?: number) => [currentTask()!.rootId, currentTask()!.parentId, i ?? kw('i', null)]);
+app.task(`${P}collect_ids`, (res: unknown, i?: number) => [res, [currentTask()!.rootId, currentTask()!.parentId, i ?? kw('i', null)]]);
 const retryOnce = (priority: boolean) => (..._args: unknown[]) => {
   const ctx = currentTask()!;
   if (ctx.retries) return priority ? ctx.deliveryInfo.priority : ctx.retries;
