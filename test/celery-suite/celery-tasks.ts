@@ -31,9 +31,11 @@ class ValueError extends Error {
 }
 
 const identity = app.task(`${P}identity`, (x: unknown) => x);
+/** Python's `+`: numbers add, lists concatenate, strings join. */
+const plus = (a: unknown, b: unknown): unknown => (Array.isArray(a) && Array.isArray(b) ? [...a, ...b] : (a as number) + (b as number));
 const add = app.task(`${P}add`, (x: number, y: number, z?: number) => {
   const third = z ?? kw<number | null>('z', null);
-  return third ? x + y + third : x + y;
+  return (third ? plus(plus(x, y), third) : plus(x, y)) as number;
 });
 app.task(`${P}write_to_file_and_return_int`, async (fileName: string, i: number) => {
   const { appendFile } = await import('node:fs/promises');
