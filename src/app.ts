@@ -27,7 +27,7 @@ import { taskSentFields } from './publish/sent-events.js';
 import type { AsyncResult } from './result/async-result.js';
 import { BackendResultFactory } from './result/factory.js';
 import type { GroupResult } from './result/group-result.js';
-import { Task } from './task.js';
+import { Task, type StoredResult } from './task.js';
 import { runningTask } from './worker/context.js';
 import { registerBuiltins } from './worker/builtins.js';
 import { TaskRegistry, type TaskFunction, type TaskSettings } from './worker/registry.js';
@@ -202,9 +202,9 @@ export class Celeriac implements CanvasApplier {
    * Register a task. The function gets positional args; its kwargs, id, retries and abort signal
    * are in `currentTask()`.
    */
-  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, settings: TaskSettings = {}): Task<A, Awaited<R>> {
+  task<A extends unknown[], R>(name: string, fn: (...args: A) => R | Promise<R>, settings: TaskSettings = {}): Task<A, StoredResult<Awaited<R>>> {
     this.registry.register({ name, fn: fn as unknown as TaskFunction, settings });
-    return new Task<A, Awaited<R>>(name, fn as (...args: A) => Awaited<R>, settings, this);
+    return new Task<A, StoredResult<Awaited<R>>>(name, fn as unknown as (...args: A) => StoredResult<Awaited<R>>, settings, this);
   }
 
   /** A signature for a task by name (e.g. one implemented by Python workers). */

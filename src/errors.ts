@@ -4,6 +4,7 @@
  * {@link RemoteTaskError}s; they keep the remote exception type, module, message and traceback.
  * @module
  */
+import type { SignatureDict } from './protocol/message.js';
 
 /** Base class of every celeriac error. */
 export class CeleriacError extends Error {
@@ -93,6 +94,29 @@ export class RetryRequest extends CeleriacError {
   ) {
     super(`Retry in ${countdownMs} ms`);
   }
+}
+
+/**
+ * Thrown inside a task by `replace()`; the worker catches it and sends `replacement` in the task's
+ * place (same id, chain position, callbacks, errbacks and chord membership). Nothing is stored for
+ * the replaced run itself.
+ */
+export class ReplaceRequest extends CeleriacError {
+  override name = 'Ignore';
+  constructor(
+    /** The replacement canvas as Celery's signature dict (it crosses thread boundaries as data). */
+    readonly replacement: SignatureDict,
+  ) {
+    super(`Replaced by new task ${replacement.task}`);
+  }
+}
+
+/**
+ * A canvas or configuration Celery also refuses, under Celery's name (`celery.exceptions
+ * .ImproperlyConfigured`) so a Python client catches it: e.g. replacing a task with an empty chain.
+ */
+export class ImproperlyConfigured extends ConfigError {
+  override name = 'ImproperlyConfigured';
 }
 
 /** Raised when a task exceeds `maxRetries`; wraps the last error. */

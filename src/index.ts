@@ -18,7 +18,7 @@
  * @module
  */
 export { Celeriac, type CeleriacOptions } from './app.js';
-export { Task } from './task.js';
+export { Task, type StoredResult } from './task.js';
 export { Canvas, type AnyCanvas, type ApplyCall, type ResultOf } from './canvas/canvas.js';
 export { Signature } from './canvas/signature.js';
 export { Chain, chain } from './canvas/chain.js';
@@ -31,6 +31,8 @@ export { AsyncResult, type GetOptions } from './result/async-result.js';
 export { GroupResult } from './result/group-result.js';
 export { Worker, type WorkerOptions, type WorkerState } from './worker/worker.js';
 export { currentTask, type TaskContext, type RetryOptions } from './worker/context.js';
+export type { DeliveryInfo } from './worker/delivery-info.js';
+export type { Sendable } from './worker/add-to-chord.js';
 export type { TaskSettings } from './worker/registry.js';
 export type { Broker, Delivery, WireMessage, PublishTarget, ConsumeOptions, Consumer, DeadLetter } from './broker/broker.js';
 export type { ResultBackend, ChordPart, ChordProgress, WaitOptions } from './backend/backend.js';

@@ -7,6 +7,7 @@ import type { CanvasApplier } from './canvas/canvas.js';
 import { Chunks, XMap, XStarmap } from './canvas/map.js';
 import { toOptionsDict, type SignatureOptions } from './canvas/options.js';
 import { Signature } from './canvas/signature.js';
+import type { ResultTuple } from './protocol/result-meta.js';
 import type { AsyncResult } from './result/async-result.js';
 import type { TaskSettings } from './worker/registry.js';
 
@@ -16,6 +17,12 @@ import type { TaskSettings } from './worker/registry.js';
  * For `(x: number, y: number)`: `[]`, `[y]` or `[x, y]`.
  */
 export type PartialArgs<A extends unknown[]> = A extends [unknown, ...infer Rest] ? A | PartialArgs<Rest> : A;
+
+/**
+ * What a task's result reads back as: its return value, except that a returned result handle
+ * (AsyncResult, GroupResult) is stored as Celery's result tuple, as Celery does.
+ */
+export type StoredResult<R> = R extends AsyncResult<unknown> ? ResultTuple : R;
 
 /**
  * A registered task.

@@ -75,6 +75,11 @@ export interface ResultBackend {
    * Any other part, even re-delivered, gets `complete: false`, so the body is sent once.
    */
   addChordPart(groupId: string, part: ChordPart): Promise<ChordProgress>;
+  /**
+   * Grow a running chord's header by `count` parts sent after the chord started (Celery's
+   * `Task.add_to_chord`; INCRBY of `<taskset>.t` on Redis, which Python's chord counting reads too).
+   */
+  growChord(groupId: string, count: number): Promise<void>;
   /** Remove a chord's counters once its body was sent (or its failure recorded). */
   clearChord(groupId: string): Promise<void>;
   /**

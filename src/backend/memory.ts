@@ -13,6 +13,8 @@ import type { AdvanceClaim, ChordPart, ChordProgress, ResultBackend, WaitOptions
 
 interface ChordState {
   size: number | undefined;
+  /** Parts added to the header after it started (`growChord`). */
+  extra: number;
   parts: Map<string, ChordPart>;
   /** The task id whose part completed the chord. */
   completedBy: string | undefined;
@@ -125,11 +127,15 @@ export class MemoryBackend implements ResultBackend {
     const chord = this.chordState(groupId);
     const counted = !chord.parts.has(part.taskId);
     if (counted) chord.parts.set(part.taskId, structuredClone(part));
-    if (chord.size === undefined || chord.parts.size < chord.size) return { complete: false, counted };
+    if (chord.size === undefined || chord.parts.size < chord.size + chord.extra) return { complete: false, counted };
     chord.completedBy ??= part.taskId;
     if (chord.completedBy !== part.taskId) return { complete: false, counted };
     const parts = [...chord.parts.values()].sort(byHeaderIndex);
     return { complete: true, parts: structuredClone(parts) };
+  }
+
+  async growChord(groupId: string, count: number): Promise<void> {
+    this.chordState(groupId).extra += count;
   }
 
   async clearChord(groupId: string): Promise<void> {
@@ -179,7 +185,7 @@ export class MemoryBackend implements ResultBackend {
   private chordState(groupId: string): ChordState {
     let chord = this.store.chords.get(groupId);
     if (!chord) {
-      chord = { size: undefined, parts: new Map(), completedBy: undefined };
+      chord = { size: undefined, extra: 0, parts: new Map(), completedBy: undefined };
       this.store.chords.set(groupId, chord);
     }
     return chord;

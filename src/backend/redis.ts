@@ -169,6 +169,17 @@ export class RedisBackend implements ResultBackend {
     return { complete: true, parts };
   }
 
+  async growChord(groupId: string, count: number): Promise<void> {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`A chord grows by a positive integer, got ${count}`);
+    const key = this.keys.chord(groupId).extra;
+    const ttl = this.options.expiresSeconds;
+    await this.retry('growChord', async () => {
+      const batch = this.client().multi().incrby(key, count);
+      if (ttl > 0) batch.expire(key, ttl);
+      await batch.exec();
+    });
+  }
+
   async clearChord(groupId: string): Promise<void> {
     const keys = this.keys.chord(groupId);
     await this.retry('clearChord', () => this.client().del(keys.parts, keys.size, keys.extra, keys.counted, keys.completedBy));

@@ -29,6 +29,10 @@ export interface Delivery {
   readonly queue: string;
   /** True when the broker delivered this message before (restored, requeued, or redelivered). */
   readonly redelivered: boolean;
+  /** The exchange the message was published to, when the transport has one. Default: `''` (the default exchange). */
+  readonly exchange?: string;
+  /** The routing key it was published with, when the transport has one. Default: the queue name. */
+  readonly routingKey?: string;
   /**
    * True when the broker has already taken the message back (e.g. its AMQP channel closed): a
    * consumer should not start work on it, another delivery of it is on its way. Optional.

@@ -5,7 +5,7 @@
  */
 import type { DeadLetter, WireMessage } from './broker.js';
 import { Fifo } from './fifo.js';
-import { setLongTimeout } from '../timers.js';
+import { setLongTimeout, type LongTimer } from '../timers.js';
 
 /** A message sitting in (or taken from) a memory queue. */
 export interface QueuedEntry {
@@ -69,6 +69,8 @@ export class MemoryQueueStore {
   private readonly queues = new Map<string, PriorityBuckets>();
   private readonly dead = new Map<string, Array<DeadLetter & { entry: QueuedEntry }>>();
   private readonly listeners = new Set<() => void>();
+  /** Parked (delayed) messages per queue, until due: `purge` clears them too. */
+  private readonly parked = new Map<string, Set<LongTimer>>();
 
   /** Call `listener` whenever a message becomes available. Returns an unsubscribe function. */
   onAvailable(listener: () => void): () => void {
@@ -80,7 +82,17 @@ export class MemoryQueueStore {
     const now = Date.now();
     const entry: QueuedEntry = { queue, message, priority, redelivered, expiresAt: expiryOf(message, now) };
     if (deliverAt !== undefined && deliverAt > now) {
-      setLongTimeout(() => this.push(entry, false), deliverAt - now, { unref: true });
+      const timers = this.parked.get(queue) ?? new Set<LongTimer>();
+      this.parked.set(queue, timers);
+      const timer = setLongTimeout(
+        () => {
+          timers.delete(timer);
+          this.push(entry, false);
+        },
+        deliverAt - now,
+        { unref: true },
+      );
+      timers.add(timer);
       return;
     }
     this.push(entry, false);
@@ -124,8 +136,12 @@ export class MemoryQueueStore {
     return this.queues.get(queue)?.size ?? 0;
   }
 
+  /** Remove the waiting and the parked (delayed) messages of `queue`; returns how many. */
   purge(queue: string): number {
-    return this.queues.get(queue)?.clear() ?? 0;
+    const timers = this.parked.get(queue);
+    for (const timer of timers ?? []) timer.clear();
+    this.parked.delete(queue);
+    return (this.queues.get(queue)?.clear() ?? 0) + (timers?.size ?? 0);
   }
 
   deadLetters(queue: string): DeadLetter[] {

@@ -114,12 +114,22 @@ export class RedisBroker implements Broker {
   async purge(queue: string): Promise<number> {
     await this.connect();
     const lists = this.core.keys.queueLists(queue);
+    const delayed = this.core.keys.delayed;
     return retryUntil(this.core.deadline(), 'purge', async () => {
+      // Parked (delayed) messages bound for this queue go too: members are '<envelope>\0<list key>'.
+      // One promoted meanwhile has reached a list, which the transaction deletes.
+      const members = await this.core.client().zrangeBuffer(delayed, '0', '-1');
+      const parked = members.filter((member) => {
+        const cut = member.lastIndexOf(0);
+        return cut >= 0 && lists.includes(member.subarray(cut + 1).toString('utf8'));
+      });
       const transaction = this.core.client().multi();
       for (const list of lists) transaction.llen(list);
       transaction.del(...lists);
+      if (parked.length > 0) transaction.zrem(delayed, ...parked);
       const results = (await transaction.exec()) ?? [];
-      return lists.reduce((sum, _list, index) => sum + Number(results[index]?.[1] ?? 0), 0);
+      const waiting = lists.reduce((sum, _list, index) => sum + Number(results[index]?.[1] ?? 0), 0);
+      return waiting + (parked.length > 0 ? Number(results[lists.length + 1]?.[1] ?? 0) : 0);
     });
   }
 

@@ -23,18 +23,25 @@ const CELERY_EXCEPTIONS: Record<string, string> = {
   SoftTimeLimitExceeded: 'billiard.exceptions',
   MaxRetriesExceededError: 'celery.exceptions',
   Retry: 'celery.exceptions',
+  ImproperlyConfigured: 'celery.exceptions',
 };
 
-/** The Celery exception dict for a thrown value. The module is `celeriac` for JS-only error types. */
+/**
+ * The Celery exception dict for a thrown value. The module is `celeriac` for JS-only error types.
+ * An error may set `excType`, `excModule` and `excArgs` properties to stand for a Python exception
+ * (e.g. `excType: 'ExpectedException', excModule: 't.integration.tasks'`), so that a Python client
+ * catches it by its class.
+ */
 export function toExceptionInfo(error: unknown): ExceptionInfo {
   if (error instanceof RemoteTaskError) {
     return { exc_type: error.excType, exc_message: [...error.excArgs], exc_module: error.excModule };
   }
   if (error instanceof Error) {
-    const name = error.name === 'Error' ? 'Exception' : error.name || error.constructor.name;
-    const module = CELERY_EXCEPTIONS[name] ?? (PYTHON_BUILTINS.has(name) ? 'builtins' : 'celeriac');
-    const extra = (error as { excArgs?: unknown }).excArgs;
-    const args = Array.isArray(extra) ? extra : [error.message];
+    // An error standing for a Python exception may name it: `excType`, `excModule`, `excArgs`.
+    const extra = error as Error & { excArgs?: unknown; excType?: unknown; excModule?: unknown };
+    const name = typeof extra.excType === 'string' ? extra.excType : error.name === 'Error' ? 'Exception' : error.name || error.constructor.name;
+    const module = typeof extra.excModule === 'string' ? extra.excModule : CELERY_EXCEPTIONS[name] ?? (PYTHON_BUILTINS.has(name) ? 'builtins' : 'celeriac');
+    const args = Array.isArray(extra.excArgs) ? extra.excArgs : [error.message];
     return { exc_type: name, exc_message: args, exc_module: module };
   }
   return { exc_type: 'Exception', exc_message: [String(error)], exc_module: 'builtins' };

@@ -1,7 +1,8 @@
 /**
  * Chord completion: count a finished header part (atomically, idempotently, in the backend) and,
  * when the last part is in, send the body with every result in header order, or, if a part failed,
- * fail the body once with a ChordError (its errbacks fire exactly once).
+ * fail the body once with a ChordError (its errbacks fire exactly once; the parts stay stored until
+ * they expire, as Celery leaves them).
  * @module
  */
 import type { ResultBackend } from '../backend/backend.js';
@@ -13,6 +14,7 @@ import { toExceptionInfo } from '../protocol/exceptions.js';
 import { isExceptionInfo, type ExceptionInfo, type ResultTuple } from '../protocol/result-meta.js';
 import { ChordError } from '../errors.js';
 import { PROPAGATE_STATES, States } from '../states.js';
+import { joinHeaderResults } from './chord-join.js';
 
 /** A header part's place in its chord. */
 export interface ChordMember {
@@ -52,9 +54,12 @@ export class ChordTracker {
     if (failedPart) {
       const error = new ChordError(`Dependency ${failedPart.taskId} raised ${excRepr(failedPart.result)}`);
       await this.fail(body, States.FAILURE, toExceptionInfo(error), { rootId, fireErrbacks: true });
-    } else {
-      await this.send(body, { args: [progress.parts.map((part) => part.result)], parentId: senderId, rootId });
+      // Like Celery's Redis backend, a failed chord keeps its counted parts (`<taskset>.j`) until they
+      // expire, so an error handler can still read which parts succeeded.
+      return;
     }
+    const results = await joinHeaderResults(this.backend, member.groupId, progress.parts);
+    await this.send(body, { args: [results], parentId: senderId, rootId });
     await this.backend.clearChord(member.groupId);
   }
 }

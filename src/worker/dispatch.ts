@@ -8,6 +8,7 @@
 import type { ResultBackend } from '../backend/backend.js';
 import type { AnyCanvas, CanvasApplier } from '../canvas/canvas.js';
 import { signatureFromDict } from '../canvas/from-dict.js';
+import { Group } from '../canvas/group.js';
 import { resultNodeOf } from '../canvas/plan.js';
 import type { ApplyContext } from '../canvas/plan-types.js';
 import type { Logger } from '../logger.js';
@@ -112,11 +113,12 @@ export class Dispatcher {
   async failCanvas(canvas: AnyCanvas, state: string, exc: ExceptionInfo, ctx: { rootId: string; fireErrbacks: boolean }): Promise<void> {
     const frozen = canvas.freeze();
     const node = resultNodeOf(frozen);
-    await this.storeNeverRan(node.id, state, exc, frozen.options.group_id);
+    // As Celery's chord_error_from_stack: the errbacks go first, as one group, stored as the failure's child.
+    const errbacks = ctx.fireErrbacks ? await this.sendErrbackGroup(frozen.options.link_error ?? [], node.id, ctx.rootId) : undefined;
+    await this.storeNeverRan(node.id, state, exc, frozen.options.group_id, errbacks ? [errbacks] : []);
     const member = memberOf(frozen, node.id);
     if (member) await this.chords.count(member, state, exc, ctx.rootId, node.id);
     await this.failRemaining(frozen.options.chain ?? [], state, exc, ctx.rootId);
-    if (ctx.fireErrbacks) await this.sendErrbacks(frozen.options.link_error ?? [], node.id, ctx.rootId);
   }
 
   private async countChordPart(message: TaskMessage, state: string, result: unknown): Promise<void> {
@@ -144,8 +146,20 @@ export class Dispatcher {
     }
   }
 
-  private async storeNeverRan(id: string, state: string, exc: ExceptionInfo, groupId: string | undefined): Promise<void> {
-    const meta = { status: state, result: exc, traceback: null, children: [], date_done: dateDoneNow(), ...(groupId ? { group_id: groupId } : {}), task_id: id };
+  /** Send `errbacks` as one group (Celery's way for a failed chord body); its result tuple, if any was sent. */
+  private async sendErrbackGroup(errbacks: readonly SignatureDict[], failedId: string, rootId: string): Promise<ResultTuple | undefined> {
+    if (errbacks.length === 0) return undefined;
+    try {
+      const members = await Promise.all(errbacks.map((errback) => this.revive(errback)));
+      return await this.send(new Group(members, this.deps.applier), { args: [failedId], parentId: failedId, rootId });
+    } catch (error) {
+      this.deps.logger.error({ id: failedId, error: String(error) }, 'could not send the errbacks of a failed chord');
+      return undefined;
+    }
+  }
+
+  private async storeNeverRan(id: string, state: string, exc: ExceptionInfo, groupId: string | undefined, children: ResultTuple[] = []): Promise<void> {
+    const meta = { status: state, result: exc, traceback: null, children, date_done: dateDoneNow(), ...(groupId ? { group_id: groupId } : {}), task_id: id };
     await this.deps.backend.storeMeta(meta);
   }
 }

@@ -7,12 +7,16 @@
  *   belongs in a child process).
  * @module
  */
-import { RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
+import { ReplaceRequest, RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
-import type { TaskMessage } from '../protocol/message.js';
+import type { SignatureDict, TaskMessage } from '../protocol/message.js';
 import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } from './context.js';
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
+import { AsyncResult } from '../result/async-result.js';
+import { chordAdder, type ChordGrower } from './add-to-chord.js';
+import type { DeliveryInfo } from './delivery-info.js';
+import { replaceRequest } from './replace.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
 import { setLongTimeout, type LongTimer } from '../timers.js';
 
@@ -20,7 +24,8 @@ import { setLongTimeout, type LongTimer } from '../timers.js';
 export type Outcome =
   | { kind: 'success'; value: unknown }
   | { kind: 'failure'; error: unknown }
-  | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined };
+  | { kind: 'retry'; countdownMs: number; cause: unknown; maxRetries: number | undefined }
+  | { kind: 'replace'; replacement: SignatureDict };
 
 /** Runs a task for a message and reports how it ended (in this thread, or in a thread pool). */
 export type Executor = (task: RegisteredTask, message: TaskMessage, env: ExecutionEnv) => Promise<{ outcome: Outcome; children: ResultTuple[] }>;
@@ -38,14 +43,29 @@ export interface ExecutionEnv {
   abort: TaskAbort;
   /** After an abort on revocation, stop waiting for the task after this many ms. */
   revokeGraceMs?: number;
+  /** How the message was delivered. Default: the default exchange, routing key = queue, not redelivered. */
+  delivery?: DeliveryInfo;
+  /** Grows a chord's part count, for `addToChord()` (the result backend's `growChord`). */
+  growChord?: ChordGrower;
+}
+
+/** What {@link runningTaskFor} needs besides the task and message. */
+export interface ContextEnv {
+  hostname: string;
+  queue: string;
+  signal: () => AbortSignal;
+  delivery?: DeliveryInfo | undefined;
+  growChord?: ChordGrower | undefined;
+  /** Stores a custom state for the task (`updateState`). */
+  updateState?: StateUpdater | undefined;
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
 }
 
 /** The context a task runs with, built from its message. `signal` is read only when the task asks for it. */
-export function runningTaskFor(
-  task: RegisteredTask,
-  message: TaskMessage,
-  env: { hostname: string; queue: string; signal: () => AbortSignal; updateState?: StateUpdater },
-): RunningTask {
+export function runningTaskFor(task: RegisteredTask, message: Omit<TaskMessage, 'properties'> & { properties?: TaskMessage['properties'] }, env: ContextEnv): RunningTask {
   const h = message.headers;
   const retries = h.retries ?? 0;
   const children: ResultTuple[] = [];
@@ -61,11 +81,17 @@ export function runningTaskFor(
     groupIndex: h.group_index ?? null,
     hostname: env.hostname,
     queue: env.queue,
+    deliveryInfo: env.delivery ?? { exchange: '', routingKey: env.queue, priority: numberOrNull(message.properties?.priority), redelivered: false },
+    properties: { ...(message.properties ?? {}) },
     get signal() {
       return env.signal();
     },
     retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
     updateState: async (state, meta = null) => env.updateState?.(state, meta),
+    replace: (canvas) => {
+      throw replaceRequest(canvas);
+    },
+    addToChord: chordAdder(message, env.growChord),
     children,
     callbacks: message.embed?.callbacks ?? [],
     addChild: (tuple) => children.push(tuple),
@@ -80,7 +106,14 @@ export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { har
 
 /** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
 export const executeTask: Executor = async (task, message, env) => {
-  const running = runningTaskFor(task, message, { hostname: env.hostname, queue: env.queue, signal: () => env.abort.signal, ...(env.updateState ? { updateState: env.updateState } : {}) });
+  const running = runningTaskFor(task, message, {
+    hostname: env.hostname,
+    queue: env.queue,
+    signal: () => env.abort.signal,
+    delivery: env.delivery,
+    growChord: env.growChord,
+    ...(env.updateState ? { updateState: env.updateState } : {}),
+  });
   const { children } = running;
   const retries = running.retries;
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
@@ -110,7 +143,7 @@ export const executeTask: Executor = async (task, message, env) => {
       );
     }
     const value = await Promise.race(racers);
-    return { outcome: { kind: 'success', value: value === undefined ? null : value }, children };
+    return { outcome: { kind: 'success', value: storableValue(value) }, children };
   } catch (error) {
     return { outcome: classifyError(task, retries, error), children };
   } finally {
@@ -119,8 +152,18 @@ export const executeTask: Executor = async (task, message, env) => {
   }
 };
 
-/** How a thrown value ends a run: a retry request, an automatic retry, or a failure. */
+/**
+ * What is stored for a task's return value: `null` for `undefined`, and Celery's result tuple for a
+ * returned result handle (an AsyncResult or GroupResult), as Celery's backend does.
+ */
+export function storableValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  return value instanceof AsyncResult ? value.asTuple() : value;
+}
+
+/** How a thrown value ends a run: a replace or retry request, an automatic retry, or a failure. */
 export function classifyError(task: RegisteredTask, retries: number, error: unknown): Outcome {
+  if (error instanceof ReplaceRequest) return { kind: 'replace', replacement: error.replacement };
   if (error instanceof RetryRequest) {
     return { kind: 'retry', countdownMs: error.countdownMs, cause: error.cause ?? error, maxRetries: error.maxRetries };
   }

@@ -23,6 +23,8 @@ import type { TaskAbort } from './abort.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 import type { RegisteredTask, TaskRegistry } from './registry.js';
 import { settleHandlingError } from './poison.js';
+import { deliveryInfoOf } from './delivery-info.js';
+import { sendReplacement } from './replace.js';
 import { mayRetry } from './retry.js';
 
 /** What the handler needs. */
@@ -111,15 +113,24 @@ export async function handleDelivery(
     onStart({ id: h.id, rootId: h.root_id, message });
     const startedAt = deps.instrument.started(message, delivery.queue);
     const updateState = async (state: string, meta: unknown): Promise<void> => void (await deps.backend.storeMeta(buildMeta(message, state, meta, { extras })));
-    const { outcome, children } = await deps.execute(task, message, { hostname: deps.hostname, queue: delivery.queue, abort, revokeGraceMs: deps.revokeGraceMs, updateState });
-    let ending: TaskEnding;
+    const { outcome, children } = await deps.execute(task, message, {
+      hostname: deps.hostname,
+      queue: delivery.queue,
+      abort,
+      revokeGraceMs: deps.revokeGraceMs,
+      updateState,
+      delivery: deliveryInfoOf(delivery, message.properties),
+      growChord: (groupId, count) => deps.backend.growChord(groupId, count),
+    });
+    let ending: TaskEnding | undefined;
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
       ending = { state: 'REVOKED', error: abort.reason };
     } else {
       ending = await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
     }
-    deps.instrument.finished(message, delivery.queue, ending, startedAt);
+    // A task that replaced itself ends with its replacement, which reports the outcome.
+    if (ending) deps.instrument.finished(message, delivery.queue, ending, startedAt);
     await delivery.ack();
   } catch (error) {
     await settleHandlingError(delivery, message, error, extras, deps);
@@ -135,9 +146,13 @@ async function settleOutcome(
   extras: MetaExtras,
   delivery: Delivery,
   serializer: SerializerName,
-): Promise<TaskEnding> {
+): Promise<TaskEnding | undefined> {
   const h = message.headers;
   const { queue, redelivered } = delivery;
+  if (outcome.kind === 'replace') {
+    await sendReplacement(deps.dispatcher, message, outcome.replacement, queue);
+    return undefined;
+  }
   if (outcome.kind === 'success') {
     const ignore = h.ignore_result || task.settings.ignoreResult === true;
     await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras, redelivered);

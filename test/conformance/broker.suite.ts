@@ -218,6 +218,22 @@ export function brokerConformance(name: string, make: () => Promise<Broker>, tra
       await got!.ack();
     });
 
+    it('purge also removes the messages parked until a later time, and only its own queue’s', async () => {
+      const broker = await open();
+      const q = queue();
+      const other = queue();
+      const deliverAt = Date.now() + 400;
+      await broker.publish({ queue: q, deliverAt }, message(6));
+      await broker.publish({ queue: other, deliverAt }, message(7));
+      await broker.publish({ queue: q }, message(8));
+      expect(await broker.purge(q)).toBe(2);
+      const inbox = new Inbox();
+      await broker.consume([q, other], { prefetch: 5, onMessage: (d) => { inbox.push(d); void d.ack(); } });
+      await inbox.waitFor(1, 10_000);
+      await pause(800);
+      expect(inbox.items.map(idOf)).toEqual(['id-7']);
+    });
+
     it('serves priorities in the adapter’s order', async () => {
       const broker = await open();
       const q = queue();

@@ -55,6 +55,17 @@ describe('celeriac CLI', () => {
     expect(workerLog).toMatch(new RegExp(`INFO/MainProcess\\] Task cli\\.add\\[${id}\\] succeeded in \\d+\\.\\d{3}s: 42`));
   });
 
+  it('purge refuses without -f, then removes every waiting task of the queue', async () => {
+    const idle = `cli-idle-${randomUUID().slice(0, 8)}`;
+    for (const n of [1, 2]) await run('node', [...cli, 'call', 'cli.add', '--args', `[${n}, 1]`, '-Q', idle, ...common, '-l', 'warn']);
+    const refused = await run('node', [...cli, 'purge', '-Q', idle, ...common, '-l', 'warn']).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('run again with -f') });
+    const { stdout } = await run('node', [...cli, 'purge', '-f', '-Q', idle, ...common, '-l', 'warn']);
+    expect(stdout.trim()).toBe(`purged 2 message(s) from ${idle}`);
+    const { stdout: again } = await run('node', [...cli, 'purge', '-f', '-Q', idle, ...common, '-l', 'warn']);
+    expect(again.trim()).toBe(`purged 0 message(s) from ${idle}`);
+  });
+
   it('a failed task: result exits 1 and shows the remote error', async () => {
     const { stdout } = await run('node', [...cli, 'call', 'cli.fail', '--args', '["out of range"]', '-Q', queue, ...common, '-l', 'warn']);
     const id = stdout.trim();

@@ -8,6 +8,7 @@ import { Celeriac, type Worker } from '../../src/index.js';
 import { celeriacProducerCells } from './cells-celeriac-producer.js';
 import { mixedCells } from './cells-mixed.js';
 import { pythonProducerCells } from './cells-python-producer.js';
+import { replaceCells } from './cells-replace.js';
 import { pythonSide } from './python-side.js';
 import { pythonEnv, requireServices, resetCombo, type Combo } from './combos.js';
 import type { InteropContext } from './context.js';
@@ -71,5 +72,6 @@ export function describeCombination(c: Combo): void {
     celeriacProducerCells(ctx);
     pythonProducerCells(ctx);
     mixedCells(ctx);
+    replaceCells(ctx);
   });
 }

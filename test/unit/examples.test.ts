@@ -6,6 +6,7 @@ import type { Worker } from '../../src/index.js';
 import { runChordFanIn } from '../../examples/chord-fanin.js';
 import { defineFulfilOrder, runFulfilOrder } from '../../examples/fulfil-order.js';
 import { runQuestionnaireTriggers } from '../../examples/triggers-questionnaire.js';
+import { runDynamicWorkflows } from '../../examples/dynamic-workflow.js';
 import { runLoginWorkflow } from '../../examples/login-workflow.js';
 import { runOrderWorkflow } from '../../examples/order-workflow.js';
 import { runDirectorExample } from '../../examples/director-workflow.js';
@@ -78,6 +79,12 @@ describe('examples', () => {
     expect(done.tasks.find((task) => task.key === 'paid')?.result).toEqual({ order_id: 'T-1', amount: 20 });
     expect(done.tasks.find((task) => task.key === 'route')?.result).toBe('standard');
     expect(Date.parse(done.tasks.find((task) => task.key === 'ship_at')!.finished!)).toBeGreaterThanOrEqual(Date.parse(shipDate));
+  });
+
+  it('dynamic workflows: a replaced listing sums its files; added chord parts reach the body', async () => {
+    const { bytes, pages } = await runDynamicWorkflows(app);
+    expect(bytes).toBe(120 + 80 + 40);
+    expect(pages).toEqual(['/', '/about', '/blog', '/blog/1', '/blog/2']);
   });
 
   it('npm run demo prints every step and the final results', async () => {

@@ -9,7 +9,7 @@ import type { RemoteTaskError, Worker } from '../../src/index.js';
 
 process.env['CELERIAC_THREADS_TEST_NAME'] = randomUUID();
 const fixture = new URL('../fixtures/threads/app.ts', import.meta.url);
-const { app, spin, politeSpin, square, flaky, fail } = await import('../fixtures/threads/app.js');
+const { app, spin, politeSpin, square, flaky, fail, squareReplaced, deliveryInfo } = await import('../fixtures/threads/app.js');
 const T = { timeout: 10_000 };
 let worker: Worker;
 
@@ -22,6 +22,12 @@ afterAll(async () => {
 });
 
 describe('thread pool', () => {
+  it('replace() and the delivery info cross the thread boundary', async () => {
+    expect(await (await squareReplaced.delay(9)).get(T)).toBe(81);
+    const info = await deliveryInfo.applyAsync([], { priority: 3 });
+    expect(await info.get(T)).toEqual({ exchange: '', routingKey: 'celery', priority: 3, redelivered: false, correlationId: info.id });
+  });
+
   it('runs tasks in threads and returns their results', async () => {
     const results = await Promise.all([1, 2, 3, 4].map(async (x) => (await square.delay(x)).get(T)));
     expect(results).toEqual([1, 4, 9, 16]);

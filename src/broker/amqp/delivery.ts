@@ -48,6 +48,8 @@ export function acknowledge(channel: Channel, raw: Message): void {
 /** The {@link Delivery} of the AMQP broker. */
 export class AmqpDelivery implements Delivery {
   readonly redelivered: boolean;
+  readonly exchange: string;
+  readonly routingKey: string;
   private settled = false;
 
   constructor(
@@ -57,6 +59,8 @@ export class AmqpDelivery implements Delivery {
     private readonly context: DeliveryContext,
   ) {
     this.redelivered = raw.fields.redelivered;
+    this.exchange = raw.fields.exchange;
+    this.routingKey = raw.fields.routingKey;
   }
 
   /** True once the delivering channel closed: RabbitMQ has already requeued this message. */

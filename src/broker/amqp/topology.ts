@@ -14,6 +14,7 @@ import { TransportError } from '../../errors.js';
 import type { AmqpConnection, ConnectionListener } from './connection.js';
 import { encodeHeaders } from './field-table.js';
 import { deadQueueName, delayQueueName } from './names.js';
+import { MAX_DELAY_BUCKET_MS, MIN_DELAY_BUCKET_MS } from './delay.js';
 import type { ResolvedAmqpOptions } from './options.js';
 
 const NOT_FOUND = 404;
@@ -142,7 +143,17 @@ export class AmqpTopology implements ConnectionListener {
   }
 
   /** Purges `queue`; returns how many messages went (0 when it does not exist). */
+  /**
+   * Purge `queue` and its delay queues (messages parked until their ETA); returns how many. The
+   * delay queues go first: a parked message expiring meanwhile lands on `queue`, purged last.
+   */
   async purge(queue: string): Promise<number> {
+    let count = 0;
+    for (let bucket = MAX_DELAY_BUCKET_MS; bucket >= MIN_DELAY_BUCKET_MS; bucket /= 2) count += await this.purgeOne(delayQueueName(queue, bucket));
+    return count + (await this.purgeOne(queue));
+  }
+
+  private async purgeOne(queue: string): Promise<number> {
     try {
       return (await this.withChannel((ch) => ch.purgeQueue(queue))).messageCount;
     } catch (error) {

@@ -2,8 +2,9 @@
  * What the worker and its task threads say to each other (structured-clone safe).
  * @module
  */
-import type { TaskMessage } from '../../protocol/message.js';
+import type { SignatureDict, TaskMessage } from '../../protocol/message.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
+import type { DeliveryInfo } from '../delivery-info.js';
 
 /** An error as it crosses the thread boundary. */
 export interface ThreadError {
@@ -17,7 +18,7 @@ export interface ThreadError {
 
 /** Main → thread. */
 export type ToThread =
-  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs'> & { embed: Pick<TaskMessage['embed'], 'callbacks'> }; hostname: string; queue: string }
+  | { type: 'run'; jobId: number; message: Pick<TaskMessage, 'headers' | 'args' | 'kwargs' | 'embed' | 'properties'>; hostname: string; queue: string; delivery: DeliveryInfo | undefined }
   | { type: 'abort'; jobId: number; reason: ThreadError };
 
 /** Thread → main. */
@@ -26,8 +27,9 @@ export type FromThread =
   | { type: 'success'; jobId: number; value: unknown; children: ResultTuple[] }
   | { type: 'failure'; jobId: number; error: ThreadError; children: ResultTuple[] }
   | { type: 'retry'; jobId: number; countdownMs: number; maxRetries: number | undefined; cause: ThreadError; children: ResultTuple[] }
-  | { type: 'fatal'; error: ThreadError }
-  | { type: 'state'; jobId: number; state: string; meta: unknown };
+  | { type: 'state'; jobId: number; state: string; meta: unknown }
+  | { type: 'replace'; jobId: number; replacement: SignatureDict }
+  | { type: 'fatal'; error: ThreadError };
 
 /** Flatten a thrown value for the other side. */
 export function toThreadError(error: unknown): ThreadError {
@@ -49,5 +51,7 @@ export function fromThreadError(flat: ThreadError): Error {
   error.name = flat.name;
   if (flat.stack) error.stack = flat.stack;
   if (flat.excArgs) Object.assign(error, { excArgs: flat.excArgs });
+  if (flat.excType) Object.assign(error, { excType: flat.excType });
+  if (flat.excModule) Object.assign(error, { excModule: flat.excModule });
   return error;
 }

@@ -13,7 +13,7 @@ import { TaskRevokedError, TimeLimitExceededError } from '../../errors.js';
 import type { ResultTuple } from '../../protocol/result-meta.js';
 import type { ExecutionEnv, Executor, Outcome } from '../execute.js';
 import { timeLimitsFor } from '../execute.js';
-import { fromThreadError, toThreadError, type FromThread } from './messages.js';
+import { fromThreadError, toThreadError, type FromThread, type ToThread } from './messages.js';
 import { setLongTimeout, type LongTimer } from '../../timers.js';
 
 /** Thread pool options. */
@@ -88,7 +88,9 @@ export class ThreadPool {
         stopListening = env.abort.onAbort(onAbort);
         if (softSeconds) timers.push(setLongTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
         if (hardSeconds) timers.push(setLongTimeout(() => slot.job?.id === jobId && kill(new TimeLimitExceededError(hardSeconds, true)), hardSeconds * 1000));
-        slot.thread.postMessage({ type: 'run', jobId, message: { headers: message.headers, args: message.args, kwargs: message.kwargs, embed: { callbacks: message.embed.callbacks ?? null } }, hostname: env.hostname, queue: env.queue });
+        const { headers, args, kwargs, embed, properties } = message;
+        const run: ToThread = { type: 'run', jobId, message: { headers, args, kwargs, embed, properties }, hostname: env.hostname, queue: env.queue, delivery: env.delivery };
+        slot.thread.postMessage(run);
       });
     } finally {
       stopListening();
@@ -135,6 +137,7 @@ export class ThreadPool {
     }
     slot.job = undefined;
     if (message.type === 'success') job.settle({ outcome: { kind: 'success', value: message.value }, children: message.children });
+    else if (message.type === 'replace') job.settle({ outcome: { kind: 'replace', replacement: message.replacement }, children: [] });
     else if (message.type === 'retry') {
       job.settle({ outcome: { kind: 'retry', countdownMs: message.countdownMs, maxRetries: message.maxRetries, cause: fromThreadError(message.cause) }, children: message.children });
     } else job.settle({ outcome: { kind: 'failure', error: fromThreadError(message.error) }, children: message.children });

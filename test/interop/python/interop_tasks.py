@@ -13,7 +13,7 @@ Tasks are named py.*; ts.* tasks exist only in celeriac and are reached by name 
 import os
 from datetime import datetime, timezone
 
-from celery import Celery
+from celery import Celery, group
 
 SERIALIZER = os.environ.get('INTEROP_SERIALIZER', 'json')
 if SERIALIZER not in ('json', 'msgpack'):
@@ -105,3 +105,19 @@ def retry_then_ok(self):
 def on_error(task_id):
     """An old-style errback: gets the failed task's id and records it as its own result."""
     return f'py.on_error recorded {task_id}'
+
+
+@app.task(name='py.add_replaced', bind=True)
+def add_replaced(self, x, y):
+    """Replaces itself with py.add (Celery's Task.replace)."""
+    raise self.replace(add.s(x, y))
+
+
+@app.task(name='py.add_to_all', bind=True)
+def add_to_all(self, nums, value):
+    """Replaces itself with a group of py.add: the workflow goes on with the list of sums."""
+    raise self.replace(group(add.s(n, value) for n in nums))
+
+
+class ExpectedError(Exception):
+    """Raised for celeriac's ts.fail_expected (a TypeScript error standing for this class)."""

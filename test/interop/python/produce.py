@@ -124,7 +124,46 @@ def mixed_chord():
     return {'id': r.id}
 
 
+def replace_chain():
+    """A celeriac task replaces itself inside a Python-built chain: the chain goes on after it."""
+    r = chain(sig('py.add', 1, 1), sig('ts.add_replaced', 10), sig('py.add', 100)).apply_async()
+    return {'id': r.id, 'ids': lineage(r)}
+
+
+def replace_chord():
+    """Celeriac header parts replaced by a task and by a group still count once each."""
+    r = chord([sig('ts.add_replaced', 1, 2), sig('py.add', 3, 4), sig('ts.add_to_all', [1, 2], 10)],
+              sig('py.echo')).apply_async()
+    return {'id': r.id}
+
+
+def replace_group_link():
+    """A replaced celeriac task keeps its Python callback; a group replacement is joined."""
+    callback_id = str(uuid.uuid4())
+    r = chain(sig('ts.add_to_all', [1, 2, 3], 10), sig('py.xsum')).apply_async()
+    linked = sig('ts.add_replaced', 2, 3).apply_async(link=sig('py.add', 1).set(task_id=callback_id))
+    return {'id': r.id, 'linked_id': linked.id, 'callback_id': callback_id}
+
+
+def chord_on_error():
+    """A chord whose header fails: the body's FAILURE holds its errback group (Python walks it)."""
+    errback_id = str(uuid.uuid4())
+    body = sig('ts.echo')
+    body.link_error(sig('ts.on_error').set(task_id=errback_id))
+    r = chord([sig('ts.add', 1, 2), sig('ts.fail', 'header boom')], body).apply_async()
+    return {'id': r.id, 'errback_id': errback_id}
+
+
+def chord_group_tail():
+    """A header chain ending in a group: Python saves the header group; the body gets [[42, 42]]."""
+    inner = chain(sig('ts.identity', 42), group(sig('ts.identity'), sig('ts.identity')))
+    r = chord(group(inner), sig('ts.identity')).apply_async()
+    return {'id': r.id}
+
+
 SCENARIOS = {f.__name__: f for f in (
+    chord_on_error, chord_group_tail,
+    replace_chain, replace_chord, replace_group_link,
     echo_kwargs, by_name, countdown_expires, priority, chain3, group3, chord3, chain_chord,
     map_starmap_chunks, link, link_error, retry, fail, mixed_chain, mixed_errbacks, mixed_chord,
 )}
