@@ -59,11 +59,11 @@ describe('celeriac CLI', () => {
     const idle = `cli-idle-${randomUUID().slice(0, 8)}`;
     for (const n of [1, 2]) await run('node', [...cli, 'call', 'cli.add', '--args', `[${n}, 1]`, '-Q', idle, ...common, '-l', 'warn']);
     const refused = await run('node', [...cli, 'purge', '-Q', idle, ...common, '-l', 'warn']).catch((e: { code: number; stderr: string }) => e);
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('run again with -f') });
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('pass -f') });
     const { stdout } = await run('node', [...cli, 'purge', '-f', '-Q', idle, ...common, '-l', 'warn']);
-    expect(stdout.trim()).toBe(`purged 2 message(s) from ${idle}`);
+    expect(stdout.trim()).toBe('Purged 2 messages from 1 known task queue.');
     const { stdout: again } = await run('node', [...cli, 'purge', '-f', '-Q', idle, ...common, '-l', 'warn']);
-    expect(again.trim()).toBe(`purged 0 message(s) from ${idle}`);
+    expect(again.trim()).toBe('Purged 0 messages from 1 known task queue.');
   });
 
   it('a failed task: result exits 1 and shows the remote error', async () => {

@@ -120,7 +120,7 @@ describe('TLS option plumbing', () => {
     expect(Buffer.isBuffer(target.tls?.ca) && Buffer.isBuffer(target.tls?.cert) && Buffer.isBuffer(target.tls?.key)).toBe(true);
     expect(redisTarget('redis://h/0').tls).toBeUndefined();
     expect(() => redisTarget('redis://h/0?ssl_cert_reqs=required')).toThrow(/need the rediss:\/\/ scheme/);
-    expect(() => redisTarget(`rediss://:secret@h/0?ssl_ca_certs=/nope/ca.pem`)).toThrow(/Cannot read ssl_ca_certs=\/nope\/ca.pem of rediss:\/\/:\*\*\*@h\/0/);
+    expect(() => redisTarget(`rediss://:secret@h/0?ssl_ca_certs=/nope/ca.pem`)).toThrow(/Cannot read ssl_ca_certs=\/nope\/ca.pem of rediss:\/\/:\*\*\*\*@h\/0/);
   });
 
   it('RabbitMQ: amqps:// URL parameters become tls.connect options, code wins', () => {
