@@ -97,6 +97,17 @@ export interface ResultBackend {
   /** Read a stored canvas fragment, or `undefined` when it is gone. */
   loadCanvas(key: string): Promise<SignatureDict | undefined>;
   /**
+   * Store the steps of a chain once, in execution order, each readable on its own (a chain cursor
+   * hops by index; see canvas/reference.ts), for the result expiry. Redis: one hash
+   * `celeriac-chain-<id>`, field = index.
+   */
+  storeChain(key: string, steps: readonly SignatureDict[]): Promise<void>;
+  /**
+   * Read `count` stored chain steps from index `from`; an entry is `undefined` when it is not
+   * stored (the chain expired, or the index is past its end).
+   */
+  loadChainSteps(key: string, from: number, count: number): Promise<Array<SignatureDict | undefined>>;
+  /**
    * Claim, atomically, the sending of a finished task's follow-ups (callbacks, next chain step,
    * errbacks), so a redelivered message does not send them again. Kept for the result expiry.
    */

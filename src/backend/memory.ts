@@ -26,6 +26,7 @@ class MemoryResultStore {
   readonly groups = new Map<string, ResultTuple>();
   readonly chords = new Map<string, ChordState>();
   readonly canvases = new Map<string, SignatureDict>();
+  readonly chains = new Map<string, SignatureDict[]>();
   readonly revokedTasks = new Set<string>();
   readonly revokedRoots = new Set<string>();
   readonly advances = new Map<string, 'pending' | 'done'>();
@@ -158,6 +159,18 @@ export class MemoryBackend implements ResultBackend {
   async loadCanvas(key: string): Promise<SignatureDict | undefined> {
     const dict = this.store.canvases.get(key);
     return dict && structuredClone(dict);
+  }
+
+  async storeChain(key: string, steps: readonly SignatureDict[]): Promise<void> {
+    this.store.chains.set(key, steps.map((step) => structuredClone(step)));
+  }
+
+  async loadChainSteps(key: string, from: number, count: number): Promise<Array<SignatureDict | undefined>> {
+    const steps = this.store.chains.get(key);
+    return Array.from({ length: Math.max(0, count) }, (_, i) => {
+      const step = steps?.[from + i];
+      return step && structuredClone(step);
+    });
   }
 
   async claimAdvance(taskId: string): Promise<AdvanceClaim> {

@@ -206,6 +206,25 @@ export class RedisBackend implements ResultBackend {
     return value === null ? undefined : (JSON.parse(value) as SignatureDict);
   }
 
+  async storeChain(key: string, steps: readonly SignatureDict[]): Promise<void> {
+    const redisKey = this.keys.canvasFragment(key);
+    const fields: string[] = [];
+    steps.forEach((step, index) => fields.push(String(index), JSON.stringify(step)));
+    await this.retry('storeChain', () => {
+      const tx = this.client().multi().del(redisKey).hset(redisKey, ...fields);
+      if (this.options.expiresSeconds > 0) tx.expire(redisKey, this.options.expiresSeconds);
+      return tx.exec();
+    });
+  }
+
+  async loadChainSteps(key: string, from: number, count: number): Promise<Array<SignatureDict | undefined>> {
+    const redisKey = this.keys.canvasFragment(key);
+    const fields = Array.from({ length: count }, (_, i) => String(from + i));
+    if (fields.length === 0) return [];
+    const values = await this.retry('loadChainSteps', () => this.client().hmget(redisKey, ...fields));
+    return values.map((value) => (value === null ? undefined : (JSON.parse(value) as SignatureDict)));
+  }
+
   async claimAdvance(taskId: string): Promise<AdvanceClaim> {
     const key = this.keys.advanced(taskId);
     const ttl = this.options.expiresSeconds > 0 ? this.options.expiresSeconds : ADVANCE_TTL_SECONDS;

@@ -19,7 +19,8 @@ import { nodeTuple, type Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import { ChordTracker, type ChordMember } from './chord.js';
 import { advanceOnce, withFollowUpId } from './advance.js';
-import { cachedLoader, hydrate, type CanvasLoader } from './hydrate.js';
+import { cachedLoader, expandChain, expandCursor, hydrate, type CanvasLoader } from './hydrate.js';
+import { readChainCursor } from '../canvas/reference.js';
 import type { WorkerHooks } from './hooks.js';
 import { buildMeta, type MetaExtras } from './meta.js';
 
@@ -40,7 +41,10 @@ export class Dispatcher {
   private readonly load: CanvasLoader;
 
   constructor(private readonly deps: DispatchDeps) {
-    this.load = cachedLoader((key) => deps.backend.loadCanvas(key));
+    this.load = cachedLoader({
+      canvas: (key) => deps.backend.loadCanvas(key),
+      chainSteps: (key, from, count) => deps.backend.loadChainSteps(key, from, count),
+    });
     this.chords = new ChordTracker(
       deps.backend,
       (dict) => this.revive(dict),
@@ -76,8 +80,8 @@ export class Dispatcher {
           sent.push(await this.send(await this.revive(withFollowUpId(callback, h.id, `link:${i}`)), { ...follow, args: [value] }));
         }
         if (chain.length > 0) {
-          const rest = chain.slice(0, -1);
-          const next = withFollowUpId(chain[chain.length - 1]!, h.id, 'chain');
+          const { step, rest } = await this.nextChainStep(chain);
+          const next = withFollowUpId(step, h.id, 'chain');
           sent.push(await this.send(await this.revive(next), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
         }
       });
@@ -128,9 +132,27 @@ export class Dispatcher {
     await this.chords.count(member, state, result, h.root_id, h.id);
   }
 
+  /**
+   * The next step of a message's chain (its last entry) and the steps after it. A chain cursor is
+   * read here: the step it points at, and its continuation (the cursor moved on) joins the rest.
+   */
+  private async nextChainStep(chain: readonly SignatureDict[]): Promise<{ step: SignatureDict; rest: SignatureDict[] }> {
+    const last = chain[chain.length - 1]!;
+    const rest = chain.slice(0, -1);
+    const cursor = readChainCursor(last);
+    if (!cursor) return { step: last, rest };
+    const step = await expandCursor(last, cursor, this.load);
+    const { chain: continuation, ...options } = step.options;
+    return { step: { ...step, options }, rest: [...rest, ...(continuation ?? [])] };
+  }
+
   /** Chain steps after a failed one never run: store the same outcome under their ids. */
   private async failRemaining(chain: readonly SignatureDict[], state: string, exc: ExceptionInfo, rootId: string): Promise<void> {
-    for (const dict of [...chain].reverse()) {
+    const steps = await expandChain(chain, this.load).catch((error: unknown) => {
+      this.deps.logger.error({ error: String(error) }, 'could not read the chain steps that will not run');
+      return [];
+    });
+    for (const dict of [...steps].reverse()) {
       await this.failCanvas(await this.revive(dict), state, exc, { rootId, fireErrbacks: false }).catch((error: unknown) =>
         this.deps.logger.error({ error: String(error) }, 'could not record a skipped chain step'),
       );

@@ -197,6 +197,21 @@ export function backendConformance(name: string, make: () => Promise<ResultBacke
       expect(await backend.loadCanvas(`celeriac-canvas-${randomUUID()}`)).toBeUndefined();
     });
 
+    it('stores a chain once and reads its steps by index', async () => {
+      const backend = await open();
+      const key = `celeriac-chain-${randomUUID()}`;
+      const step = (i: number) => ({ task: 'inc', args: [i], kwargs: {}, options: { task_id: `t${i}` }, subtask_type: null, immutable: false });
+      await backend.storeChain(key, Array.from({ length: 1_000 }, (_, i) => step(i)));
+      const other = await open();
+      expect(await other.loadChainSteps(key, 0, 1)).toEqual([step(0)]);
+      expect(await other.loadChainSteps(key, 998, 2)).toEqual([step(998), step(999)]);
+      expect(await other.loadChainSteps(key, 999, 3)).toEqual([step(999), undefined, undefined]);
+      expect(await other.loadChainSteps(`celeriac-chain-${randomUUID()}`, 0, 2)).toEqual([undefined, undefined]);
+      // Storing under the same key again replaces the chain.
+      await backend.storeChain(key, [step(7)]);
+      expect(await other.loadChainSteps(key, 0, 2)).toEqual([step(7), undefined]);
+    });
+
     it('revocations by task id and by workflow root are seen by other handles', async () => {
       const backend = await open();
       const other = await open();
