@@ -33,6 +33,11 @@ export class RedisBackendKeys {
     return `${this.prefix}celery-task-meta-${taskId}`;
   }
 
+  /** The glob pattern matching every task-meta channel of this prefix (special characters escaped). */
+  taskMetaPattern(): string {
+    return `${this.prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}celery-task-meta-*`;
+  }
+
   /** A saved group's result tuple (`celery-taskset-meta-<gid>`). */
   groupMeta(groupId: string): string {
     return `${this.prefix}celery-taskset-meta-${groupId}`;

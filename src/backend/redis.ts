@@ -84,6 +84,8 @@ export class RedisBackend implements ResultBackend {
       decode: decodeMeta,
       operationTimeoutMs: this.options.operationTimeoutMs,
       onError: this.options.onError,
+      pattern: this.keys.taskMetaPattern(),
+      patternThreshold: this.options.patternWaitThreshold,
     });
   }
 

@@ -18,3 +18,4 @@ afterAll(() => flushTestDb(db));
 brokerConformance('redis', async () => new RedisBroker({ url: redisTestUrl(db) }), { priorityOrder: 'lower-first', queuePrefix: 'conf.' });
 backendConformance('redis', async () => new RedisBackend({ url: redisTestUrl(db) }));
 backendConformance('redis (msgpack, key prefix)', async () => new RedisBackend({ url: redisTestUrl(db), serializer: 'msgpack', keyPrefix: 'pfx:' }));
+backendConformance('redis (every wait through the pattern subscription)', async () => new RedisBackend({ url: redisTestUrl(db), keyPrefix: 'pat:', patternWaitThreshold: 1 }));

@@ -222,7 +222,7 @@ describe('chords', () => {
 describe('waiting and revocation', () => {
   it('serves 2,000 concurrent waitFor calls over one subscriber connection', async () => {
     const name = `celeriac-test-${randomUUID().slice(0, 8)}`;
-    const backend = open({ connectionName: name });
+    const backend = open({ connectionName: name, patternWaitThreshold: Infinity });
     const writer = open();
     const ids = Array.from({ length: 2_000 }, () => randomUUID());
     const waits = ids.map((id) => backend.waitFor(id, { timeoutMs: 20_000 }));
@@ -236,6 +236,35 @@ describe('waiting and revocation', () => {
     expect((await Promise.all(waits)).map((meta) => meta?.result)).toEqual(ids.map((_, i) => i));
     await waitUntil(async () => (await subscribers()).some((line) => line.includes(' sub=0 ')), { what: 'the channels to be released' });
     expect(await subscribers()).toHaveLength(1);
+  });
+
+  it('many waits at once share one pattern subscription instead of a channel each, and drop it afterwards', async () => {
+    const name = `celeriac-test-${randomUUID().slice(0, 8)}`;
+    // A prefix with glob characters: the pattern must match it literally (unescaped, it would not match itself).
+    const prefix = 'p*[x]?:';
+    const backend = open({ connectionName: name, keyPrefix: prefix, patternWaitThreshold: 100 });
+    const writer = open({ keyPrefix: prefix });
+    const ids = Array.from({ length: 2_000 }, () => randomUUID());
+    // Half stored before anyone waits (found by the read), half after (pushed).
+    const early = ids.slice(0, 1_000);
+    await Promise.all(early.map((id, i) => writer.storeMeta({ status: 'SUCCESS', result: i, traceback: null, children: [], date_done: null, task_id: id })));
+    const waits = ids.map((id) => backend.waitFor(id, { timeoutMs: 20_000 }));
+    const subscriber = async (): Promise<string> =>
+      String(await redis.call('CLIENT', 'LIST'))
+        .split('\n')
+        .find((line) => line.includes(` name=${name}:sub `)) ?? '';
+    await waitUntil(async () => (await subscriber()).includes(' psub=1 '), { what: 'the pattern subscribed' });
+    expect(await subscriber()).toMatch(/ sub=\d{1,3} /);
+    const late = ids.slice(1_000);
+    await Promise.all(late.map((id, i) => writer.storeMeta({ status: 'SUCCESS', result: 1_000 + i, traceback: null, children: [], date_done: null, task_id: id })));
+    expect((await Promise.all(waits)).map((meta) => meta?.result)).toEqual(ids.map((_, i) => i));
+    await waitUntil(async () => (await subscriber()).includes(' psub=0 '), { what: 'the pattern to be dropped', timeoutMs: 10_000 });
+    // A single wait afterwards subscribes its own channel again.
+    const id = randomUUID();
+    const single = backend.waitFor(id, { timeoutMs: 5_000 });
+    await waitUntil(async () => (await subscriber()).includes(' sub=1 '), { what: 'one channel subscribed' });
+    await writer.storeMeta({ status: 'FAILURE', result: null, traceback: null, children: [], date_done: null, task_id: id });
+    expect((await single)?.status).toBe('FAILURE');
   });
 
   it('resolves pending waits with undefined when the backend closes, and works again afterwards', async () => {

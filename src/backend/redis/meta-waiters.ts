@@ -9,6 +9,14 @@
  * (batched UNSUBSCRIBE). After the subscriber reconnects, every pending entry is read again (a
  * PUBLISH may have been missed while it was down).
  *
+ * Many waits at once (a producer waiting on thousands of results) switch to one pattern
+ * subscription on every meta channel (`<prefix>celery-task-meta-*`) instead of a SUBSCRIBE and an
+ * UNSUBSCRIBE per task: the pattern is confirmed before the batch's MGET, so the same no-miss rule
+ * holds, and it is dropped a moment after the last wait it covers ends. While it is up, this
+ * connection also hears results nobody here waits for (cheap to ignore; Redis pub/sub spans
+ * databases, so on a shared server that is every app's results): set `patternWaitThreshold` to
+ * `Infinity` to always subscribe per task.
+ *
  * A wait costs one small object, plus a timer only when it has a timeout and an abort listener
  * only when it has a signal (the per-wait promise chains, controllers and listener sets this
  * replaces kept about 8 kB alive per wait and made the producer spend a third of its time in GC).
@@ -37,6 +45,8 @@ interface Entry {
   readonly waiters: Waiter[];
   /** When the first waiter came (epoch ms), to give up subscribing after the operation deadline. */
   readonly since: number;
+  /** How PUBLISHes reach it: not yet, its own channel, or the bulk pattern. */
+  cover: 'none' | 'channel' | 'pattern';
 }
 
 /** What the registry needs from its backend. */
@@ -50,11 +60,18 @@ export interface MetaWaitersContext {
   readonly decode: (payload: Buffer, taskId: string) => TaskMeta;
   /** Give up subscribing (reject the waits) after this long without Redis. */
   readonly operationTimeoutMs: number;
+  /** The pattern matching every meta channel (see the module documentation). */
+  readonly pattern: string;
+  /** Pending waits from which the pattern is used instead of per-task channels (`Infinity`: never). */
+  readonly patternThreshold: number;
   readonly onError: (error: Error) => void;
 }
 
 /** The most keys read by one MGET. */
 const READ_CHUNK = 2_000;
+
+/** The pattern is dropped this long after the last wait it covered ended. */
+const PATTERN_LINGER_MS = 2_000;
 
 /** After a failed read (Redis unreachable past the operation deadline), read again this much later. */
 const REREAD_DELAY_MS = 1_000;
@@ -79,7 +96,7 @@ export class MetaWaiters {
       const channel = this.context.channelOf(taskId);
       let entry = this.entries.get(channel);
       if (!entry) {
-        entry = { taskId, channel, waiters: [], since: Date.now() };
+        entry = { taskId, channel, waiters: [], since: Date.now(), cover: 'none' };
         this.entries.set(channel, entry);
         this.queue(entry);
       }
@@ -119,9 +136,14 @@ export class MetaWaiters {
     const batch = this.queued.filter((entry) => this.entries.get(entry.channel) === entry);
     this.queued = [];
     if (batch.length === 0) return;
+    const { hub } = this.context;
+    const viaPattern = hub.patternActive || this.entries.size >= this.context.patternThreshold;
     try {
-      await this.context.hub.subscribeMany(batch.map((entry) => entry.channel));
+      for (const entry of batch) entry.cover = viaPattern ? 'pattern' : 'channel';
+      if (viaPattern) await hub.acquirePattern(this.context.pattern, batch.length);
+      else await hub.subscribeMany(batch.map((entry) => entry.channel));
     } catch (error) {
+      for (const entry of batch) this.uncover(entry);
       this.retryLater(batch, error as Error);
       return;
     }
@@ -197,10 +219,16 @@ export class MetaWaiters {
     if (entry.waiters.length === 0 && this.entries.get(entry.channel) === entry) this.release(entry);
   }
 
-  /** Forget `entry` and give its channel back (batched UNSUBSCRIBE). */
+  /** Forget `entry` and give its channel (or its share of the pattern) back. */
   private release(entry: Entry): void {
     this.entries.delete(entry.channel);
-    this.context.hub.unsubscribeMany([entry.channel]);
+    this.uncover(entry);
+  }
+
+  private uncover(entry: Entry): void {
+    if (entry.cover === 'channel') this.context.hub.unsubscribeMany([entry.channel]);
+    else if (entry.cover === 'pattern') this.context.hub.releasePattern(1, PATTERN_LINGER_MS);
+    entry.cover = 'none';
   }
 }
 

@@ -33,6 +33,14 @@ export interface RedisBackendOptions {
    * `ssl_servername`) instead; these options win. Default: system CAs.
    */
   tls?: RedisTlsOptions;
+  /**
+   * With at least this many result waits pending at once, the backend listens with one pattern
+   * subscription on every task-meta channel instead of one SUBSCRIBE + UNSUBSCRIBE per task (much
+   * cheaper for a producer waiting on thousands of results). While it is up, the connection also
+   * receives results of tasks it does not wait for, from every database of the server (Redis
+   * pub/sub is server-wide). `Infinity` always subscribes per task. Default: `512`.
+   */
+  patternWaitThreshold?: number;
 }
 
 /** {@link RedisBackendOptions} with every default filled in. */
@@ -46,6 +54,7 @@ export interface ResolvedRedisBackendOptions {
   onError: (error: Error) => void;
   /** TLS settings (undefined: plain TCP); `url` has the TLS query parameters removed. */
   tls: RedisTlsOptions | undefined;
+  patternWaitThreshold: number;
 }
 
 /** Fill in defaults and check values. Throws a {@link ConfigError} for invalid ones. */
@@ -57,6 +66,8 @@ export function resolveBackendOptions(options: RedisBackendOptions = {}): Resolv
   if (serializer !== 'json' && serializer !== 'msgpack') throw new ConfigError(`Unsupported result serializer: ${String(serializer)}`);
   const expiresSeconds = options.expiresSeconds ?? 86_400;
   if (!Number.isFinite(expiresSeconds) || expiresSeconds < 0) throw new ConfigError(`expiresSeconds must be >= 0, got ${expiresSeconds}`);
+  const patternWaitThreshold = options.patternWaitThreshold ?? 512;
+  if (!(patternWaitThreshold >= 1)) throw new ConfigError(`patternWaitThreshold must be >= 1 (or Infinity), got ${patternWaitThreshold}`);
   const operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
   if (!(operationTimeoutMs > 0)) throw new ConfigError(`operationTimeoutMs must be positive, got ${operationTimeoutMs}`);
   return {
@@ -68,6 +79,7 @@ export function resolveBackendOptions(options: RedisBackendOptions = {}): Resolv
     operationTimeoutMs,
     connectionName: options.connectionName ?? 'celeriac',
     onError: options.onError ?? (() => undefined),
+    patternWaitThreshold,
   };
 }
 

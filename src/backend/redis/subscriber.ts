@@ -3,7 +3,10 @@
  * SUBSCRIBE/UNSUBSCRIBE requests made in the same tick go out as one command, and a subscription
  * resolves only once Redis confirmed it (so a caller may then read without missing a PUBLISH).
  *
- * After a reconnect, every channel is subscribed again explicitly, and only then are the
+ * The bulk user may also cover its channels with one pattern subscription ({@link acquirePattern}):
+ * taken while it has many waits at once, released (PUNSUBSCRIBE) a moment after the last one ends.
+ *
+ * After a reconnect, every channel (and the pattern) is subscribed again explicitly, and only then are the
  * reconnect listeners called, so they can re-read what may have been published while the
  * connection was down (the only place the backend falls back to reading instead of pushing).
  * @module
@@ -33,6 +36,8 @@ export class SubscriberHub {
   private toUnsubscribe = new Set<string>();
   private flushScheduled = false;
   private everReady = false;
+  /** The bulk pattern: how many waits rely on it, and its confirmation (unset while not subscribed). */
+  private pattern: { readonly name: string; users: number; ready: Promise<void> | undefined; linger: NodeJS.Timeout | undefined } | undefined;
 
   constructor(
     private readonly url: string,
@@ -92,6 +97,47 @@ export class SubscriberHub {
     this.scheduleFlush();
   }
 
+  /**
+   * Cover `count` bulk waits with the pattern subscription `pattern` (one per hub); resolves once
+   * Redis confirmed it, so a read made afterwards misses no PUBLISH. Messages on channels the
+   * pattern matches go to the {@link onBulkMessage} handler.
+   */
+  acquirePattern(pattern: string, count: number): Promise<void> {
+    if (this.pattern && this.pattern.name !== pattern) throw new TypeError(`one bulk pattern per hub (${this.pattern.name} is in use)`);
+    const state = (this.pattern ??= { name: pattern, users: 0, ready: undefined, linger: undefined });
+    state.users += count;
+    if (state.linger) clearTimeout(state.linger);
+    state.linger = undefined;
+    state.ready ??= this.connection()
+      .psubscribe(pattern)
+      .then(() => undefined)
+      .catch((error: Error) => {
+        state.ready = undefined;
+        throw error;
+      });
+    return state.ready;
+  }
+
+  /** `count` waits no longer rely on the pattern; after `lingerMs` without users it is dropped. */
+  releasePattern(count: number, lingerMs: number): void {
+    const state = this.pattern;
+    if (!state) return;
+    state.users = Math.max(0, state.users - count);
+    if (state.users > 0 || state.linger) return;
+    state.linger = setTimeout(() => {
+      state.linger = undefined;
+      if (state.users > 0 || this.pattern !== state) return;
+      this.pattern = undefined;
+      if (state.ready && this.client) this.client.punsubscribe(state.name).catch((error: Error) => this.onError(error));
+    }, lingerMs);
+    state.linger.unref();
+  }
+
+  /** True while the bulk pattern is subscribed (or being subscribed). */
+  get patternActive(): boolean {
+    return this.pattern?.ready !== undefined;
+  }
+
   /** Where messages on bulk channels go (one handler per hub). */
   onBulkMessage(handler: (channel: string, payload: Buffer) => void): void {
     this.bulkHandler = handler;
@@ -110,6 +156,8 @@ export class SubscriberHub {
     this.toUnsubscribe.clear();
     this.channels.clear();
     this.bulk.clear();
+    if (this.pattern?.linger) clearTimeout(this.pattern.linger);
+    this.pattern = undefined;
     this.reconnectListeners.clear();
     this.everReady = false;
     const client = this.client;
@@ -156,6 +204,9 @@ export class SubscriberHub {
       if (entry) for (const listener of [...entry.listeners]) listener(payload);
       else if (this.bulk.has(name)) this.bulkHandler?.(name, payload);
     });
+    client.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, payload: Buffer) => {
+      this.bulkHandler?.(channel.toString(), payload);
+    });
     client.on('ready', () => {
       if (this.everReady) void this.resubscribe(client);
       this.everReady = true;
@@ -168,6 +219,7 @@ export class SubscriberHub {
     try {
       const channels = [...this.channels.keys(), ...this.bulk];
       if (channels.length > 0) await client.subscribe(...channels);
+      if (this.pattern?.ready) await client.psubscribe(this.pattern.name);
       for (const listener of [...this.reconnectListeners]) listener();
     } catch (error) {
       this.onError(error as Error);
