@@ -57,6 +57,8 @@ export class RedisBroker implements Broker {
   private readonly sweeper: VisibilitySweeper;
   private readonly publisher: PublishBatcher;
   private readonly consumers = new Set<RedisConsumer>();
+  /** Set once {@link connect} finished (publishes then skip awaiting it). */
+  private connected = false;
 
   constructor(options: RedisBrokerOptions = {}) {
     const resolved = resolveBrokerOptions(options);
@@ -70,6 +72,7 @@ export class RedisBroker implements Broker {
   async connect(): Promise<void> {
     await this.core.connect();
     this.promoter.start();
+    this.connected = true;
   }
 
   async publish(target: PublishTarget, message: WireMessage): Promise<void> {
@@ -78,9 +81,9 @@ export class RedisBroker implements Broker {
 
   async publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {
     if (items.length === 0) return;
-    await this.connect();
+    if (!this.connected) await this.connect();
     const outgoing = items.map(({ target, message }) => this.prepare(target, message));
-    for (const queue of new Set(outgoing.map((item) => item.queue))) await this.core.declareQueue(queue);
+    for (const item of outgoing) if (!this.core.isDeclared(item.queue)) await this.core.declareQueue(item.queue);
     await this.publisher.send(outgoing);
     for (const item of outgoing) if (item.deliverAt !== undefined) this.promoter.noteParked(item.deliverAt);
   }
@@ -164,6 +167,7 @@ export class RedisBroker implements Broker {
     await this.promoter.stop();
     await this.returnUnsettled();
     await this.watcher.close();
+    this.connected = false;
     await this.core.close();
   }
 

@@ -91,6 +91,7 @@ function requireId(canvas: AnyCanvas): string {
 
 /** Plan a top-level apply of `canvas` with partial args/kwargs and call options. */
 export function planApply(canvas: AnyCanvas, ctx: Partial<ApplyContext>, config: PlanConfig): { plan: Plan; result: ResultNode } {
+  if (canvas instanceof Signature) return planSingle(canvas, ctx, config);
   const callTaskId = ctx.options?.task_id;
   const withId = callTaskId ? normalize(canvas).setRaw({ task_id: callTaskId }) : normalize(canvas);
   const frozen = withId.freeze();
@@ -99,6 +100,18 @@ export function planApply(canvas: AnyCanvas, ctx: Partial<ApplyContext>, config:
   const options = frozen instanceof Signature ? { ...(ctx.options ?? {}) } : executionOptions(ctx.options ?? {});
   const result = planNode(frozen, rootContext({ ...ctx, options, rootId }), plan, config);
   return { plan, result };
+}
+
+/**
+ * A single task (the common case) planned without freezing a copy of it first: the same message
+ * and ids as the general path (the call's task id, else the signature's, else a new one; the root
+ * is the task itself unless the context or the signature names one).
+ */
+function planSingle(sig: Signature<unknown>, ctx: Partial<ApplyContext>, config: PlanConfig): { plan: Plan; result: ResultNode } {
+  const id = ctx.options?.task_id ?? sig.options.task_id ?? newId();
+  const rootId = ctx.rootId ?? sig.options.root_id ?? id;
+  const { message } = planTaskMessage(sig, rootContext({ ...ctx, options: { ...ctx.options, task_id: id }, rootId }), config);
+  return { plan: { messages: [message], chordSizes: [] }, result: { kind: 'task', id } };
 }
 
 /** Plan one node in its context; returns its result shape. */

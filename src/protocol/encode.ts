@@ -70,8 +70,11 @@ export function completeTaskHeaders(headers: PartialTaskHeaders, args: readonly 
     origin: headers.origin ?? '',
     ignore_result: headers.ignore_result ?? false,
   };
-  for (const [key, value] of Object.entries(headers)) {
-    if (!(key in complete)) complete[key] = value === undefined ? null : value;
+  // for…in with an own-key check: the same keys as Object.entries without an array per message.
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key) || key in complete || isPrototypeKey(key)) continue;
+    const value = headers[key];
+    complete[key] = value === undefined ? null : value;
   }
   return complete;
 }
@@ -89,7 +92,11 @@ function completeEmbed(embed: Partial<Embed> | null | undefined): Embed {
 /** The properties as given (undefined values dropped), with Celery's defaults for the required ones. */
 function completeProperties(properties: Partial<TaskProperties>, taskId: string): Record<string, unknown> {
   const complete: Record<string, unknown> = { correlation_id: taskId, reply_to: '', delivery_mode: 2 };
-  for (const [key, value] of Object.entries(properties)) if (value !== undefined && !isPrototypeKey(key)) complete[key] = value;
+  for (const key in properties) {
+    if (!Object.hasOwn(properties, key) || isPrototypeKey(key)) continue;
+    const value = (properties as Record<string, unknown>)[key];
+    if (value !== undefined) complete[key] = value;
+  }
   return complete;
 }
 
@@ -101,8 +108,8 @@ function completeProperties(properties: Partial<TaskProperties>, taskId: string)
  * @throws whatever the serializer throws for a value it cannot encode (e.g. a BigInt in JSON).
  */
 export function encodeTaskMessage(message: TaskMessage, serializer: Serializer, options: EncodeOptions = {}): EncodedMessage {
-  const { compression: _ignored, ...given } = message.headers;
-  const headers: Record<string, unknown> = completeTaskHeaders(given as PartialTaskHeaders, message.args, message.kwargs);
+  const headers: Record<string, unknown> = completeTaskHeaders(message.headers as PartialTaskHeaders, message.args, message.kwargs);
+  if ('compression' in headers) delete headers['compression'];
   let body = serializer.encode([message.args, message.kwargs, completeEmbed(message.embed)]);
   if (options.compression) {
     const compressed = compressBody(body, options.compression);

@@ -227,10 +227,33 @@ export function pythonRepr(value: unknown, maxLength: number | null = DEFAULT_RE
 
 /** `argsrepr`: the positional args written as a Python tuple, e.g. `(2, 3)`, `(1,)`, `()`. */
 export function argsRepr(args: readonly unknown[], maxLength: number | null = DEFAULT_REPR_MAX_LENGTH): string {
-  return pythonRepr(new PyTuple(args), maxLength);
+  if (args.length === 0) return '()';
+  return flatScalars(args, '(', args.length === 1 ? ',)' : ')', maxLength) ?? pythonRepr(new PyTuple(args), maxLength);
+}
+
+/**
+ * The repr of a short list of integers, booleans and nulls without the general walk (the common
+ * case of task arguments), or `undefined` when `values` holds anything else or may need cutting.
+ */
+function flatScalars(values: readonly unknown[], start: string, end: string, maxLength: number | null): string | undefined {
+  if (values.length > 16) return undefined;
+  let text = start;
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    let item: string;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) item = String(value);
+    else if (typeof value === 'boolean') item = value ? 'True' : 'False';
+    else if (value === null) item = 'None';
+    else return undefined;
+    text += i === 0 ? item : `, ${item}`;
+  }
+  text += end;
+  // Under budget as a whole: nothing would have been cut.
+  return maxLength === null || text.length < maxLength ? text : undefined;
 }
 
 /** `kwargsrepr`: the keyword args written as a Python dict, e.g. `{'a': 1}`. */
 export function kwargsRepr(kwargs: Readonly<Record<string, unknown>>, maxLength: number | null = DEFAULT_REPR_MAX_LENGTH): string {
-  return pythonRepr(kwargs, maxLength);
+  for (const _key in kwargs) return pythonRepr(kwargs, maxLength);
+  return '{}';
 }

@@ -110,3 +110,32 @@ describe('the argsrepr/kwargsrepr headers of the captured messages', () => {
     expect(kwargsRepr(kwargs)).toBe(pythonWithLists);
   });
 });
+
+describe('argsrepr fast paths (empty and flat scalar lists) write what the general walk writes', () => {
+  it('for whole lists and at every budget', () => {
+    const expected: Array<[unknown[], string]> = [
+      [[], '()'],
+      [[1], '(1,)'],
+      [[1, 2], '(1, 2)'],
+      [[true, false, null], '(True, False, None)'],
+      [[-0], '(-0.0,)'],
+      [[2 ** 60], '(1.152921504606847e+18,)'],
+      [Array.from({ length: 16 }, (_, i) => i), '(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)'],
+      [Array.from({ length: 17 }, (_, i) => i), '(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)'],
+    ];
+    for (const [args, text] of expected) expect(argsRepr(args)).toBe(text);
+    // Written by the general walk before the fast path existed (saferepr's cut rules).
+    const cut: Array<[number, string]> = [
+      [1, '(, ...)'],
+      [2, '(1..., ...)'],
+      [5, '(100, , ...)'],
+      [7, '(100, 2..., ...'],
+      [9, '(100, 200..., ...'],
+      [10, '(100, 200)'],
+      [11, '(100, 200)'],
+    ];
+    for (const [budget, text] of cut) expect(argsRepr([100, 200], budget)).toBe(text);
+    expect(kwargsRepr({})).toBe('{}');
+    expect(kwargsRepr({ a: 1 })).toBe("{'a': 1}");
+  });
+});

@@ -84,6 +84,11 @@ export class BrokerCore {
   }
 
   /** Declare kombu's binding for `queue` once per broker instance (`_kombu.binding.<queue>`). */
+  /** True once `queue` was declared by this broker (publishes skip declaring it again). */
+  isDeclared(queue: string): boolean {
+    return this.declared.has(queue);
+  }
+
   async declareQueue(queue: string): Promise<void> {
     if (this.declared.has(queue)) return;
     await retryUntil(this.deadline(), `declare queue ${queue}`, () =>
