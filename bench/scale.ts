@@ -18,7 +18,7 @@ import { checkRedis, machine } from './lib/preflight.js';
 import { BullmqScale } from './scale/bullmq.js';
 import { CeleriacScale } from './scale/celeriac.js';
 import { scaleCases, scaleSizes, type ScaleCase } from './scale/plan.js';
-import { scaleTable, type ScaleRow } from './scale/report.js';
+import { scaleTable, scaleTargets, type ScaleRow } from './scale/report.js';
 import type { ScaleDriver } from './scale/types.js';
 
 const USAGE = `Usage: npm run bench:scale -- [options]
@@ -59,11 +59,11 @@ function runCase(driver: ScaleDriver, c: ScaleCase) {
 
 /** A small untimed round of every workload (connections, subscriptions, JIT), so the smallest size is not charged for them. */
 async function warmUp(driver: ScaleDriver): Promise<void> {
-  await driver.w1(200);
-  await driver.group(200);
-  await driver.chord(200);
-  await driver.chain(20, 'inline', 60_000);
-  await driver.chain(20, 'reference', 60_000);
+  await driver.w1(1_000);
+  await driver.group(1_000);
+  await driver.chord(500);
+  await driver.chain(50, 'inline', 60_000);
+  await driver.chain(50, 'reference', 60_000);
 }
 
 async function main(): Promise<void> {
@@ -129,6 +129,10 @@ async function main(): Promise<void> {
       'celeriac ÷ BullMQ below 1 is better for celeriac. Single runs: on a busy 2-core machine expect ±20% noise.',
     '',
     ...scaleTable(rows),
+    '',
+    '### Targets (issue 16)',
+    '',
+    ...scaleTargets(rows),
     '',
   ].join('\n');
   mkdirSync(outDir, { recursive: true });

@@ -55,3 +55,34 @@ export function scaleTable(rows: readonly ScaleRow[]): string[] {
   }
   return lines;
 }
+
+/** Per-hop time and worker CPU at the largest chain may be at most this many times those at the smallest (issue 16). */
+export const FLAT_CHAIN_MAX = 1.2;
+
+/** Issue 16's scale targets, evaluated on a run's rows (a missing row is "not measured"). */
+export function scaleTargets(rows: readonly ScaleRow[]): string[] {
+  const chains = (system: string) => rows.filter((r) => r.workload === 'chain' && r.system === system).sort((a, b) => a.size - b.size);
+  const lines = ['| target | measured | status |', '| --- | ---: | --- |'];
+  const status = (ok: boolean | undefined) => (ok === undefined ? '– not measured' : ok ? '✅ met' : '❌ missed');
+  const reference = chains('celeriac (reference)');
+  const smallest = reference[0];
+  const largest = reference[reference.length - 1];
+  for (const [what, pick] of [
+    ['time', (r: ScaleRow) => r.perItemMs],
+    ['worker CPU', (r: ScaleRow) => r.cpuPerItemUs],
+  ] as const) {
+    const a = smallest ? pick(smallest) : undefined;
+    const b = largest && largest !== smallest ? pick(largest) : undefined;
+    const ratio = a !== undefined && b !== undefined && a > 0 ? b / a : undefined;
+    const sizes = smallest && largest ? `${largest.size.toLocaleString('en-US')} ÷ ${smallest.size.toLocaleString('en-US')} steps` : 'largest ÷ smallest chain';
+    lines.push(`| chain, continuations reference: per-hop ${what} at ${sizes} ≤ ${FLAT_CHAIN_MAX}× | ${ratio === undefined ? '–' : formatRatio(ratio)} | ${status(ratio === undefined ? undefined : ratio <= FLAT_CHAIN_MAX)} |`);
+  }
+  const inline = chains('celeriac (inline)').filter((r) => r.perItemMs !== undefined);
+  const lastInline = inline[inline.length - 1];
+  const bullmq = lastInline ? rows.find((r) => r.isBullmq && r.workload === 'chain' && r.size === lastInline.size) : undefined;
+  const vs = lastInline?.perItemMs !== undefined && bullmq?.perItemMs ? lastInline.perItemMs / bullmq.perItemMs : undefined;
+  lines.push(
+    `| chain, continuations inline: per hop at ${lastInline ? lastInline.size.toLocaleString('en-US') : 'the largest inline'} steps ≤ BullMQ's nested flow | ${vs === undefined ? '–' : formatRatio(vs)} | ${status(vs === undefined ? undefined : vs <= 1)} |`,
+  );
+  return lines;
+}
