@@ -7,12 +7,10 @@
  * re-runs itself from there, so celeriac runs as compiled JS, as BullMQ does (`BENCH_TSX=1` skips that).
  * @module
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
-import { BUILD_DIR, buildCompiledTree, REPO_ROOT, runningCompiled } from './lib/build.js';
-import { extraNodeArgs } from './lib/child.js';
+import { REPO_ROOT, relaunchCompiled, runningCompiled } from './lib/build.js';
 import { flushBenchDbs, deleteBenchQueues } from './lib/cleanup.js';
 import { findProcess, setServerPid } from './lib/cpu.js';
 import type { Transport } from './lib/config.js';
@@ -169,21 +167,7 @@ async function measureWorkflowExtras(results: BenchResults, options: BenchOption
   }
 }
 
-/** Compile src/ and bench/ to JS, then run the compiled runner with the same arguments. */
-async function relaunchCompiled(): Promise<number> {
-  if (process.env['BENCH_SKIP_BUILD'] === '1') {
-    process.stderr.write(`BENCH_SKIP_BUILD=1: running the existing ${BUILD_DIR}\n`);
-  } else {
-    const t0 = Date.now();
-    const files = buildCompiledTree();
-    process.stderr.write(`compiled ${files} files to ${BUILD_DIR} in ${Date.now() - t0} ms\n`);
-  }
-  const child = spawn(process.execPath, [...extraNodeArgs(), join(BUILD_DIR, 'bench', 'run.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.on('SIGINT', () => undefined); // the child, in the same process group, handles Ctrl-C
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-}
-
-const entry = runningCompiled() || process.env['BENCH_TSX'] === '1' ? main().then(() => 0) : relaunchCompiled();
+const entry = runningCompiled() || process.env['BENCH_TSX'] === '1' ? main().then(() => 0) : relaunchCompiled(join('bench', 'run.js'));
 entry.then(
   (code) => process.exit(code),
   (error: unknown) => {

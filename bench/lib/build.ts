@@ -5,10 +5,12 @@
  * or RSS. Takes about a second.
  * @module
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { extraNodeArgs } from './child.js';
 
 const HERE = fileURLToPath(import.meta.url);
 const COMPILED_MARKER = `${sep}bench${sep}.build${sep}`;
@@ -59,4 +61,21 @@ export function buildCompiledTree(): number {
   }
   writeFileSync(join(BUILD_DIR, 'package.json'), '{ "type": "module" }\n');
   return count;
+}
+
+/**
+ * Compile src/ and bench/ to JS (unless `BENCH_SKIP_BUILD=1`), then run the compiled `script`
+ * (a path under bench/, e.g. `bench/run.js`) with the same arguments; resolves with its exit code.
+ */
+export async function relaunchCompiled(script: string): Promise<number> {
+  if (process.env['BENCH_SKIP_BUILD'] === '1') {
+    process.stderr.write(`BENCH_SKIP_BUILD=1: running the existing ${BUILD_DIR}\n`);
+  } else {
+    const t0 = Date.now();
+    const files = buildCompiledTree();
+    process.stderr.write(`compiled ${files} files to ${BUILD_DIR} in ${Date.now() - t0} ms\n`);
+  }
+  const child = spawn(process.execPath, [...extraNodeArgs(), join(BUILD_DIR, script), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.on('SIGINT', () => undefined); // the child, in the same process group, handles Ctrl-C
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 }

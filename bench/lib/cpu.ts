@@ -72,12 +72,14 @@ export function cpuPerTask(
   n: number,
   producer: () => number,
   worker: (() => number) | undefined,
-): { e2e_cpu_producer: number; e2e_cpu_worker?: number; e2e_cpu_server?: number } {
+): { e2e_cpu_producer: number; e2e_cpu_worker?: number; e2e_cpu_server?: number; e2e_cpu_total: number } {
   const perTask = (ms: number) => (ms * 1000) / n;
   const server = serverCpuMs(transport);
-  return {
+  const parts = {
     e2e_cpu_producer: perTask(producer() - mark.producer),
     ...(worker && mark.worker !== undefined ? { e2e_cpu_worker: perTask(worker() - mark.worker) } : {}),
     ...(server !== undefined && mark.server !== undefined ? { e2e_cpu_server: perTask(server - mark.server) } : {}),
   };
+  // The total is what was measured: for the transport-only raw loop the worker is the producer's process.
+  return { ...parts, e2e_cpu_total: parts.e2e_cpu_producer + (parts.e2e_cpu_worker ?? 0) + (parts.e2e_cpu_server ?? 0) };
 }

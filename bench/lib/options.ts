@@ -31,8 +31,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rounds R              rounds, each running every workload on every system (default 3; --quick 1)
   --chain S               W2 chain and W6 linear workflow length (default 100; --quick 50)
   --fanout F              W3 chord header, W4 group and W6 DAG size (default 1000; --quick 200)
-  --no-peers              celeriac only (no BullMQ, Celery or raw loops)
-  --system S[,S…]         only these systems: celeriac, bullmq, celery, raw (default: all)
+  --no-peers              celeriac only (no BullMQ, Celery, raw loops or result-storing ceiling)
+  --system S[,S…]         only these systems: celeriac, bullmq, celery, raw, ceiling (default: all)
   --out DIR               results folder (default bench/results)
   --help                  this text`;
 

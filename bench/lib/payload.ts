@@ -14,3 +14,18 @@ export function rawPayload(): string {
   base.properties.pad = 'x'.repeat(Math.max(0, RAW_PAYLOAD_BYTES - size));
   return JSON.stringify(base);
 }
+
+/**
+ * A task message for the result-storing ceiling: a kombu-style JSON envelope (base64 JSON body,
+ * headers with the task id, properties with the correlation id) padded to {@link RAW_PAYLOAD_BYTES},
+ * built by string concatenation around the id as a tuned producer would.
+ */
+export function taskPayloadFactory(): (id: string) => string {
+  const body = Buffer.from(JSON.stringify([[], {}, { callbacks: null, errbacks: null, chain: null, chord: null }])).toString('base64');
+  const make = (id: string, pad: string) =>
+    `{"body":"${body}","content-encoding":"utf-8","content-type":"application/json","headers":{"lang":"js","task":"noop","id":"${id}","root_id":"${id}"},` +
+    `"properties":{"correlation_id":"${id}","delivery_mode":2,"delivery_tag":"${id}","pad":"${pad}"}}`;
+  const sample = make('00000000-0000-0000-0000-000000000000', '');
+  const pad = 'x'.repeat(Math.max(0, RAW_PAYLOAD_BYTES - sample.length));
+  return (id) => make(id, pad);
+}

@@ -7,7 +7,7 @@ import type { Transport } from './config.js';
 import { median } from './stats.js';
 import type { SizeResult } from '../systems/canvas-size.js';
 import type { WorkflowExtras } from '../systems/workflow-extras.js';
-import type { MetricKey, Sample, SystemId, WorkloadId } from './types.js';
+import { METRICS, type MetricKey, type Sample, type SystemId, type WorkloadId } from './types.js';
 
 /** A system that took part on a transport. */
 export interface Participant {
@@ -81,10 +81,18 @@ export class BenchResults {
     return values.length > 0 ? median(values) : undefined;
   }
 
-  /** celeriac ÷ peer for a metric, or undefined when either is missing. */
+  /**
+   * celeriac ÷ peer for a metric (the peer's `peerKey` when the metric has one), or undefined when
+   * either is missing.
+   */
   ratio(transport: Transport, metric: MetricKey, peer: SystemId): number | undefined {
-    const ours = this.medianOf(transport, 'celeriac', metric);
-    const theirs = this.medianOf(transport, peer, metric);
+    return this.ratioOf(transport, metric, 'celeriac', peer);
+  }
+
+  /** `system` ÷ `peer` for a metric (the peer's `peerKey` when the metric has one), or undefined. */
+  ratioOf(transport: Transport, metric: MetricKey, system: SystemId, peer: SystemId): number | undefined {
+    const ours = this.medianOf(transport, system, metric);
+    const theirs = this.medianOf(transport, peer, METRICS.find((m) => m.key === metric)?.peerKey ?? metric);
     return ours !== undefined && theirs !== undefined && theirs !== 0 ? ours / theirs : undefined;
   }
 

@@ -8,9 +8,13 @@ import type { Transport } from './config.js';
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6';
 export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
 
-/** Who is measured. `raw` is the transport ceiling (ioredis / amqplib loop, no task semantics). */
-export type SystemId = 'celeriac' | 'bullmq' | 'celery' | 'raw';
-export const SYSTEMS: readonly SystemId[] = ['celeriac', 'bullmq', 'celery', 'raw'];
+/**
+ * Who is measured. `raw` is the transport-only ceiling (ioredis / amqplib loop, no task semantics);
+ * `ceiling` is the result-storing ceiling on Redis (plain ioredis producer + worker child that stores
+ * and publishes one result per task, read back through one subscription).
+ */
+export type SystemId = 'celeriac' | 'bullmq' | 'celery' | 'raw' | 'ceiling';
+export const SYSTEMS: readonly SystemId[] = ['celeriac', 'bullmq', 'celery', 'raw', 'ceiling'];
 
 /** Sizes of the workloads for one run. */
 export interface Sizes {
@@ -35,6 +39,11 @@ export interface MetricDef {
   readonly unit: string;
   /** Which direction is better: rates are `higher`, times and memory `lower`. */
   readonly better: 'higher' | 'lower';
+  /**
+   * The peers' metric this one is compared with in `celeriac ÷ peer` (default: the same key). W2's
+   * reference-mode rows compare with BullMQ's one chain row.
+   */
+  readonly peerKey?: MetricKey;
 }
 
 export type MetricKey =
@@ -45,9 +54,13 @@ export type MetricKey =
   | 'e2e_cpu_producer'
   | 'e2e_cpu_worker'
   | 'e2e_cpu_server'
+  | 'e2e_cpu_total'
   | 'worker_rss'
   | 'chain_total'
   | 'chain_hop'
+  | 'chain_cpu'
+  | 'chain_hop_ref'
+  | 'chain_cpu_ref'
   | 'chord_ms'
   | 'group_ms'
   | 'wf_linear_node'
@@ -64,9 +77,13 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'e2e_cpu_producer', workload: 'W1', label: 'end-to-end CPU per task: producer', unit: 'µs', better: 'lower' },
   { key: 'e2e_cpu_worker', workload: 'W1', label: 'end-to-end CPU per task: worker', unit: 'µs', better: 'lower' },
   { key: 'e2e_cpu_server', workload: 'W1', label: 'end-to-end CPU per task: broker server', unit: 'µs', better: 'lower' },
+  { key: 'e2e_cpu_total', workload: 'W1', label: 'end-to-end CPU per task: total (producer + worker + server)', unit: 'µs', better: 'lower' },
   { key: 'worker_rss', workload: 'W1', label: 'worker peak RSS', unit: 'MB', better: 'lower' },
-  { key: 'chain_total', workload: 'W2', label: 'chain total', unit: 'ms', better: 'lower' },
-  { key: 'chain_hop', workload: 'W2', label: 'chain per hop', unit: 'ms', better: 'lower' },
+  { key: 'chain_total', workload: 'W2', label: 'chain total (celeriac: continuations inline)', unit: 'ms', better: 'lower' },
+  { key: 'chain_hop', workload: 'W2', label: 'chain per hop (celeriac: continuations inline, Celery\'s format)', unit: 'ms', better: 'lower' },
+  { key: 'chain_cpu', workload: 'W2', label: 'worker CPU per hop (celeriac: inline)', unit: 'µs', better: 'lower' },
+  { key: 'chain_hop_ref', workload: 'W2', label: 'chain per hop, celeriac continuations reference (vs the peers\' chain per hop)', unit: 'ms', better: 'lower', peerKey: 'chain_hop' },
+  { key: 'chain_cpu_ref', workload: 'W2', label: 'worker CPU per hop, celeriac reference (vs the peers\' worker CPU per hop)', unit: 'µs', better: 'lower', peerKey: 'chain_cpu' },
   { key: 'chord_ms', workload: 'W3', label: 'chord to body result', unit: 'ms', better: 'lower' },
   { key: 'group_ms', workload: 'W4', label: 'group + join', unit: 'ms', better: 'lower' },
   { key: 'wf_linear_node', workload: 'W6', label: 'linear workflow (W2 length), per node', unit: 'ms', better: 'lower' },

@@ -6,7 +6,7 @@
 import type { Transport } from '../lib/config.js';
 import type { BenchResults, SizeOutcome } from '../lib/results.js';
 import { formatBytes, formatNumber, formatRatio } from '../lib/stats.js';
-import { METRICS, type Sizes } from '../lib/types.js';
+import { METRICS, type MetricKey, type Sizes, type SystemId } from '../lib/types.js';
 import { caseName } from '../systems/canvas-size.js';
 import { BYTE_MEASURES, evaluateTargets, families, growthExponent } from './targets.js';
 import { workflowTables } from './workflow.js';
@@ -30,13 +30,48 @@ function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+/** Column names of the ratio columns. */
+const SHORT_NAMES: Record<SystemId, string> = { celeriac: 'celeriac', bullmq: 'BullMQ', celery: 'Celery', raw: 'raw (transport only)', ceiling: 'ceiling' };
+
+/** W1 metrics compared with the result-storing ceiling. */
+const CEILING_METRICS: readonly MetricKey[] = ['e2e_rate', 'e2e_cpu_total', 'e2e_cpu_producer', 'e2e_cpu_worker', 'e2e_cpu_server', 'worker_rss'];
+
+/**
+ * Redis W1 against the result-storing ceiling (issue 16): each system's median, and its ratio to
+ * the ceiling's (above 1 is better for rates, below 1 for CPU and memory).
+ */
+function ceilingTable(results: BenchResults): string[] {
+  const systems = results.participantsOn('redis');
+  if (!results.workloads.includes('W1') || !systems.some((s) => s.id === 'ceiling')) return [];
+  const compared = systems.filter((s) => s.id === 'celeriac' || s.id === 'bullmq');
+  const lines = ['### Redis W1 against the result-storing ceiling', ''];
+  lines.push(
+    'The ceiling is a plain ioredis producer and worker child that store and publish one result per task and read them back through one subscription (see bench/README.md). Ratios: system ÷ ceiling.',
+    '',
+  );
+  lines.push(row(['metric', 'ceiling', ...compared.flatMap((s) => [s.label, `${SHORT_NAMES[s.id]} ÷ ceiling`])]));
+  lines.push(row(['---', '---:', ...compared.flatMap(() => ['---:', '---:'])]));
+  for (const key of CEILING_METRICS) {
+    const metric = METRICS.find((m) => m.key === key)!;
+    const ceiling = results.medianOf('redis', 'ceiling', key);
+    if (ceiling === undefined) continue;
+    const cells = compared.flatMap((s) => {
+      const value = results.medianOf('redis', s.id, key);
+      const ratio = results.ratioOf('redis', key, s.id, 'ceiling');
+      return [value === undefined ? '–' : formatNumber(value), ratio === undefined ? '–' : formatRatio(ratio)];
+    });
+    lines.push(row([`${metric.label} (${metric.unit}, ${metric.better} is better)`, formatNumber(ceiling), ...cells]));
+  }
+  return [...lines, ''];
+}
+
 function transportTable(results: BenchResults, transport: Transport): string[] {
   const systems = results.participantsOn(transport);
   if (systems.length === 0) return [];
   const peers = systems.filter((s) => s.id !== 'celeriac');
   const metrics = METRICS.filter((m) => results.workloads.includes(m.workload));
   const lines = [`### ${TRANSPORT_TITLES[transport]}`, ''];
-  lines.push(row(['workload', 'metric', ...systems.map((s) => s.label), ...peers.map((p) => `celeriac ÷ ${p.label.split(' ')[0]}`)]));
+  lines.push(row(['workload', 'metric', ...systems.map((s) => s.label), ...peers.map((p) => `celeriac ÷ ${SHORT_NAMES[p.id]}`)]));
   lines.push(row(['---', '---', ...systems.map(() => '---:'), ...peers.map(() => '---:')]));
   for (const metric of metrics) {
     const values = systems.map((s) => results.medianOf(transport, s.id, metric.key));
@@ -89,11 +124,12 @@ export function renderMarkdown(results: BenchResults, info: RunInfo): string {
     '',
   ];
   for (const transport of results.transports) lines.push(...transportTable(results, transport));
+  lines.push(...ceilingTable(results));
   lines.push(...sizeTable(results.sizes));
   lines.push(...workflowTables(results));
   const targets = evaluateTargets(results);
   if (targets.length > 0) {
-    lines.push('### Targets (issue 7; W6: issue 13)', '', row(['target', 'measured', 'status']), row(['---', '---:', '---']));
+    lines.push('### Targets (issue 7; W6: issue 13; ceiling and inline chain: issue 16)', '', row(['target', 'measured', 'status']), row(['---', '---:', '---']));
     const mark = { met: '✅ met', missed: '❌ missed', 'not measured': '– not measured' } as const;
     for (const t of targets) lines.push(row([t.text, t.measured, mark[t.status]]));
     lines.push('');

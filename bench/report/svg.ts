@@ -16,7 +16,7 @@ const BAR_GAP = 3;
 const BLOCK_GAP = 12;
 /** Room for the two-line metric label. */
 const MIN_BLOCK_H = 28;
-const COLORS: Record<SystemId, string> = { celeriac: '#2a9d8f', bullmq: '#e76f51', celery: '#457b9d', raw: '#9aa5b1' };
+const COLORS: Record<SystemId, string> = { celeriac: '#2a9d8f', bullmq: '#e76f51', celery: '#457b9d', raw: '#9aa5b1', ceiling: '#6c757d' };
 const TITLES: Record<Transport, string> = { memory: 'memory://', redis: 'Redis', amqp: 'RabbitMQ' };
 
 function escape(text: string): string {

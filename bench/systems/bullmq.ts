@@ -17,7 +17,7 @@ const TIMEOUT_MS = 300_000;
 const VERSION = (createRequire(import.meta.url)('bullmq/package.json') as { version: string }).version;
 
 /** One queue with its events listener, which counts completions of the jobs we wait for. */
-class WatchedQueue {
+export class WatchedQueue {
   readonly queue: Queue;
   readonly events: QueueEvents;
   private readonly pending = new Map<string, () => void>();
@@ -127,13 +127,13 @@ export class BullmqSystem implements BenchSystem {
   /** W2: a nested flow `steps` deep; the leaf has x = 0, every parent adds 1. */
   private async chainLatency(steps: number): Promise<Sample> {
     await this.ensureCanvasWorker();
+    const cpu0 = this.canvasWorker!.cpuMs();
     const t0 = performance.now();
-    let flow: FlowJob = { name: 'inc', queueName: this.canvas.name, data: { x: 0 } };
-    for (let i = 1; i < steps; i += 1) flow = { name: 'inc', queueName: this.canvas.name, data: {}, children: [flow] };
-    const value = await this.runFlow(flow);
+    const value = await this.runFlow(nestedFlow(this.canvas.name, steps));
     const ms = performance.now() - t0;
+    const cpuMs = this.canvasWorker!.cpuMs() - cpu0;
     expectValue(value, steps, 'W2 BullMQ chain');
-    return { chain_total: ms, chain_hop: ms / steps };
+    return { chain_total: ms, chain_hop: ms / steps, chain_cpu: (cpuMs * 1000) / steps };
   }
 
   /** W3: one xsum parent with `n` inc children. */
@@ -194,7 +194,15 @@ export class BullmqSystem implements BenchSystem {
   }
 }
 
-async function startWorker(queue: string, expect: number): Promise<ChildHandle> {
+/** BullMQ's chain: a flow `steps` deep; the leaf `inc` has x = 0, every parent adds 1 to its child's value. */
+export function nestedFlow(queueName: string, steps: number): FlowJob {
+  let flow: FlowJob = { name: 'inc', queueName, data: { x: 0 } };
+  for (let i = 1; i < steps; i += 1) flow = { name: 'inc', queueName, data: {}, children: [flow] };
+  return flow;
+}
+
+/** Start a BullMQ worker child on `queue` (announcing a drain after `expect` completions when > 0). */
+export async function startWorker(queue: string, expect: number): Promise<ChildHandle> {
   const { command, args } = workerCommand('bullmq-worker');
   const child = ChildHandle.spawn(command, args, {
     name: 'BullMQ worker',

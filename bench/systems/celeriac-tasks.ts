@@ -20,14 +20,20 @@ export function wfStep(parents?: number | number[]): number {
   return (Array.isArray(parents) ? parents.reduce((a, b) => a + b, 0) : parents) + 1;
 }
 
+/** Options of {@link benchApp}. */
+export interface BenchAppOptions {
+  /** celeriac's `continuations` app option (default: celeriac's default, `'inline'`). */
+  continuations?: 'inline' | 'reference';
+}
+
 /**
  * Create the bench app on a transport. `onNoop` runs in every `noop` call (the worker uses it to
  * count a drain). `queue` is the default queue.
  */
-export function benchApp(transport: Transport, queue: string, onNoop: () => void = () => undefined): BenchTasks {
+export function benchApp(transport: Transport, queue: string, onNoop: () => void = () => undefined, options: BenchAppOptions = {}): BenchTasks {
   // CELERIAC_BENCH_EVENTS=1 measures the cost of Celery events (task-sent from the producer, task and worker events from the worker).
   const events = process.env['CELERIAC_BENCH_EVENTS'] === '1';
-  const app = new Celeriac({ ...celeriacUrls(transport), logLevel: 'warn', defaultQueue: queue, events });
+  const app = new Celeriac({ ...celeriacUrls(transport), logLevel: 'warn', defaultQueue: queue, events, ...(options.continuations ? { continuations: options.continuations } : {}) });
   const noop = app.task('noop', (): null => {
     onNoop();
     return null;

@@ -32,6 +32,8 @@ export class CeleriacSystem implements BenchSystem {
   private readonly w1Queue = queueName('celeriac', 'w1');
   private readonly canvasQueue = queueName('celeriac', 'canvas');
   private readonly producer: BenchTasks;
+  /** The same app with `continuations: 'reference'` (W2's second mode), sharing the canvas worker. */
+  private readonly producerRef: BenchTasks;
   private canvasWorker: RunningWorker | undefined;
   /** Counts noop calls of the in-process worker (memory transport). */
   private localNoops = { count: 0, expect: 0, reached: (): void => undefined };
@@ -39,6 +41,7 @@ export class CeleriacSystem implements BenchSystem {
 
   constructor(readonly transport: Transport) {
     this.producer = benchApp(transport, this.canvasQueue, () => this.onLocalNoop());
+    this.producerRef = benchApp(transport, this.canvasQueue, () => this.onLocalNoop(), { continuations: 'reference' });
   }
 
   async run(workload: WorkloadId, sizes: Sizes): Promise<Sample> {
@@ -46,7 +49,7 @@ export class CeleriacSystem implements BenchSystem {
       case 'W1':
         return this.throughput(sizes.n);
       case 'W2':
-        return this.chainLatency(sizes.chainSteps);
+        return this.chains(sizes.chainSteps);
       case 'W3':
         return this.chordLatency(sizes.fanout);
       case 'W4':
@@ -62,6 +65,7 @@ export class CeleriacSystem implements BenchSystem {
     await this.canvasWorker?.stop();
     this.canvasWorker = undefined;
     await this.producer.app.close();
+    await this.producerRef.app.close();
   }
 
   /** W1: enqueue into an idle queue, drain it with a fresh worker, then enqueue-and-wait. */
@@ -98,16 +102,33 @@ export class CeleriacSystem implements BenchSystem {
     }
   }
 
-  /** W2: a chain of `steps` inc tasks from 0. */
-  private async chainLatency(steps: number): Promise<Sample> {
+  /** W2: the chain in both `continuations` modes (inline: Celery's format; reference: a stored chain and a cursor per hop). */
+  private async chains(steps: number): Promise<Sample> {
+    const inline = await this.chainLatency(steps);
+    const reference = await this.chainLatency(steps, 'reference');
+    return {
+      ...inline,
+      ...(reference.chain_hop !== undefined ? { chain_hop_ref: reference.chain_hop } : {}),
+      ...(reference.chain_cpu !== undefined ? { chain_cpu_ref: reference.chain_cpu } : {}),
+    };
+  }
+
+  /**
+   * A chain of `steps` inc tasks from 0, sent by the app in `mode`: total, per hop, and (worker in a
+   * child) the worker's CPU per hop in µs, from its /proc counters before and after.
+   */
+  private async chainLatency(steps: number, mode: 'inline' | 'reference' = 'inline'): Promise<Sample> {
     await this.ensureCanvasWorker();
-    const { inc } = this.producer;
+    const { inc } = mode === 'reference' ? this.producerRef : this.producer;
+    const cpu = this.canvasWorker?.cpuMs;
+    const cpu0 = cpu?.();
     const t0 = performance.now();
     const result = await chain(inc.s(0), ...Array.from({ length: steps - 1 }, () => inc.s())).applyAsync();
     const value = await result.get({ timeout: TIMEOUT_MS });
     const ms = performance.now() - t0;
-    expectValue(value, steps, 'W2 chain');
-    return { chain_total: ms, chain_hop: ms / steps };
+    const cpuMs = cpu && cpu0 !== undefined ? cpu() - cpu0 : undefined;
+    expectValue(value, steps, `W2 chain (${mode})`);
+    return { chain_total: ms, chain_hop: ms / steps, ...(cpuMs !== undefined ? { chain_cpu: (cpuMs * 1000) / steps } : {}) };
   }
 
   /** W3: a chord of `n` inc headers into xsum. */
@@ -201,7 +222,8 @@ export class CeleriacSystem implements BenchSystem {
   }
 }
 
-async function startChildWorker(transport: Transport, queue: string, expect: number): Promise<RunningWorker> {
+/** Start a celeriac worker child on `queue` (announcing a drain after `expect` noop tasks when > 0). */
+export async function startChildWorker(transport: Transport, queue: string, expect: number): Promise<RunningWorker> {
   const { command, args } = workerCommand('celeriac-worker');
   const child = ChildHandle.spawn(command, args, {
     name: `celeriac worker (${transport})`,

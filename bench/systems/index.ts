@@ -1,6 +1,6 @@
 /**
  * Which systems run on which transport. Peers: BullMQ on Redis only; Python Celery on Redis and
- * RabbitMQ; the raw loop on both. On memory:// only celeriac runs (no peer has an in-process mode).
+ * RabbitMQ; the transport-only raw loop on both; the result-storing ceiling on Redis. On memory:// only celeriac runs (no peer has an in-process mode).
  * @module
  */
 import type { Transport } from '../lib/config.js';
@@ -10,6 +10,7 @@ import { CeleriacSystem } from './celeriac.js';
 import { CelerySystem } from './celery.js';
 import { RawAmqpSystem } from './raw-amqp.js';
 import { RawRedisSystem } from './raw-redis.js';
+import { ResultCeilingSystem } from './raw-results.js';
 
 /** What is installed / implemented on this machine. */
 export interface Availability {
@@ -37,5 +38,6 @@ export function systemsFor(transport: Transport, peers: boolean, available: Avai
   if (available.celery) systems.push(new CelerySystem(transport));
   else unavailable.push({ transport, system: 'celery', reason: 'Python Celery is not installed' });
   systems.push(transport === 'redis' ? new RawRedisSystem() : new RawAmqpSystem());
+  if (transport === 'redis') systems.push(new ResultCeilingSystem());
   return { systems, unavailable };
 }

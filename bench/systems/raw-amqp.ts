@@ -13,7 +13,7 @@ import { rate, type BenchSystem, type Sample, type Sizes, type WorkloadId } from
 export class RawAmqpSystem implements BenchSystem {
   readonly id = 'raw';
   readonly transport = 'amqp';
-  readonly label = 'raw amqplib confirm/consume';
+  readonly label = 'raw amqplib confirm/consume (transport only)';
   readonly workloads: readonly WorkloadId[] = ['W1'];
   private readonly queue = queueName('raw', 'w1');
   private readonly payload = Buffer.from(rawPayload());

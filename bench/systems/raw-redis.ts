@@ -1,5 +1,6 @@
 /**
- * The Redis ceiling: ioredis LPUSH / RPOP, pipelined, with no task semantics (no results, no acks).
+ * The Redis transport-only ceiling: ioredis LPUSH / RPOP, pipelined, with no task semantics (no
+ * results, no acks; see `raw-results.ts` for the result-storing ceiling).
  * W1 only. Enqueue = pipelined LPUSH of N; drain = pipelined RPOP batches until N; end-to-end =
  * both at once on two connections.
  * @module
@@ -17,7 +18,7 @@ const BATCH = 100;
 export class RawRedisSystem implements BenchSystem {
   readonly id = 'raw';
   readonly transport = 'redis';
-  readonly label = 'raw ioredis LPUSH/RPOP';
+  readonly label = 'raw ioredis LPUSH/RPOP (transport only)';
   readonly workloads: readonly WorkloadId[] = ['W1'];
   private readonly key = queueName('raw', 'w1');
   private readonly payload = rawPayload();
