@@ -45,8 +45,15 @@ export interface PublisherOptions {
 
 /** The result tuple of a result node (what Celery stores in `children`). */
 export function nodeTuple(node: ResultNode): ResultTuple {
-  const parent = node.parent ? nodeTuple(node.parent) : null;
-  return node.kind === 'group' ? [[node.id, parent], node.children.map(nodeTuple)] : [[node.id, parent], null];
+  // Oldest parent first, without recursing along the parents (a long chain has one per step).
+  const lineage: ResultNode[] = [];
+  for (let n: ResultNode | undefined = node; n; n = n.parent) lineage.push(n);
+  let tuple: ResultTuple | null = null;
+  for (let i = lineage.length - 1; i >= 0; i -= 1) {
+    const n = lineage[i]!;
+    tuple = n.kind === 'group' ? [[n.id, tuple], n.children.map(nodeTuple)] : [[n.id, tuple], null];
+  }
+  return tuple!;
 }
 
 /** Plans, encodes and publishes canvases; see the module documentation. */

@@ -115,9 +115,21 @@ export class AsyncResult<R = unknown> {
     await this.backend.forget(this.id);
   }
 
-  /** Celery's result tuple for this handle. */
+  /**
+   * Celery's result tuple for this handle. Built oldest parent first, without recursing along the
+   * parents (a chain of 10,000 steps has 10,000 of them).
+   */
   asTuple(): ResultTuple {
-    return [[this.id, this.parent ? this.parent.asTuple() : null], null];
+    const lineage: AsyncResult<unknown>[] = [];
+    for (let r: AsyncResult<unknown> | undefined = this; r; r = r.parent) lineage.push(r);
+    let tuple: ResultTuple | null = null;
+    for (let i = lineage.length - 1; i >= 0; i -= 1) tuple = [[lineage[i]!.id, tuple], lineage[i]!.membersTuple()];
+    return tuple!;
+  }
+
+  /** The members part of this handle's tuple: none for a task (a group lists its members). */
+  protected membersTuple(): ResultTuple[] | null {
+    return null;
   }
 
   /** The value of a ready meta: the result, or the error (thrown when `propagate`). */

@@ -19,17 +19,32 @@ export class BackendResultFactory implements ResultFactory {
 
   /** A handle for the result shape an apply produced. */
   fromNode(node: ResultNode): AsyncResult<unknown> {
-    const parent = node.parent ? this.fromNode(node.parent) : undefined;
-    if (node.kind === 'group') return new GroupResult(node.id, node.children.map((child) => this.fromNode(child)), this.backend, parent, this);
-    return new AsyncResult(node.id, this.backend, parent, this);
+    // Oldest parent first, without recursing along the parents (a long chain has one per step).
+    const lineage: ResultNode[] = [];
+    for (let n: ResultNode | undefined = node; n; n = n.parent) lineage.push(n);
+    let handle: AsyncResult<unknown> | undefined;
+    for (let i = lineage.length - 1; i >= 0; i -= 1) {
+      const n = lineage[i]!;
+      handle =
+        n.kind === 'group'
+          ? new GroupResult(n.id, n.children.map((child) => this.fromNode(child)), this.backend, handle, this)
+          : new AsyncResult(n.id, this.backend, handle, this);
+    }
+    return handle!;
   }
 
   /** A handle from Celery's result tuple (`children`, saved groups). */
   fromTuple(tuple: ResultTuple): AsyncResult<unknown> {
-    const [[id, parentTuple], members] = tuple;
-    const parent = parentTuple ? this.fromTuple(parentTuple) : undefined;
-    if (members) return new GroupResult(id, members.map((m) => this.fromTuple(m)), this.backend, parent, this);
-    return new AsyncResult(id, this.backend, parent, this);
+    const lineage: ResultTuple[] = [];
+    for (let t: ResultTuple | null = tuple; t; t = t[0][1]) lineage.push(t);
+    let handle: AsyncResult<unknown> | undefined;
+    for (let i = lineage.length - 1; i >= 0; i -= 1) {
+      const [[id], members] = lineage[i]!;
+      handle = members
+        ? new GroupResult(id, members.map((m) => this.fromTuple(m)), this.backend, handle, this)
+        : new AsyncResult(id, this.backend, handle, this);
+    }
+    return handle!;
   }
 
   /** Restore a group saved with `GroupResult.save()` (by Python or celeriac). */

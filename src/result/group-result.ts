@@ -119,8 +119,8 @@ export class GroupResult<R extends readonly unknown[] = unknown[]> extends Async
     await this.backend.saveGroup(this.id, this.asTuple());
   }
 
-  /** Celery's group result tuple `[[gid, parent], [members...]]`. */
-  override asTuple(): ResultTuple {
-    return [[this.id, this.parent ? this.parent.asTuple() : null], this.results.map((r) => r.asTuple())];
+  /** The members of Celery's group result tuple `[[gid, parent], [members...]]`. */
+  protected override membersTuple(): ResultTuple[] {
+    return this.results.map((r) => r.asTuple());
   }
 }

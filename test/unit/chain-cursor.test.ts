@@ -115,4 +115,17 @@ describe('chain cursors', () => {
     while (seen.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     expect(seen).toEqual([41]);
   });
+
+  it('a chain of 10,000 steps runs to the end, and its result handle walks back to the first step', async () => {
+    const result = await chain(inc.s(0), ...incs(9_999)).applyAsync();
+    expect(await result.get({ timeout: 60_000 })).toBe(10_000);
+    let depth = 0;
+    for (let r = result.parent; r; r = r.parent) depth += 1;
+    expect(depth).toBe(9_999);
+    const tuple = result.asTuple();
+    expect(tuple[0][0]).toBe(result.id);
+    let first = tuple;
+    while (first[0][1]) first = first[0][1];
+    expect(await app.asyncResult(first[0][0]).get(T)).toBe(1);
+  }, 90_000);
 });
