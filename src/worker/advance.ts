@@ -36,9 +36,24 @@ export function withFollowUpId(dict: SignatureDict, parentId: string, slot: stri
  * the module doc); returns false when they were skipped because another delivery sent them.
  */
 export async function advanceOnce(backend: ResultBackend, taskId: string, redelivered: boolean, send: () => Promise<void>): Promise<boolean> {
+  const { sent, completed } = await advanceOnceDeferred(backend, taskId, redelivered, send);
+  await completed;
+  return sent;
+}
+
+/**
+ * {@link advanceOnce}, except that marking the claim done is started but not awaited: the caller
+ * awaits `completed` together with its next write (the result), so both go out in one round trip.
+ * A crash before it lands leaves the claim pending, which a redelivery resends (as above).
+ */
+export async function advanceOnceDeferred(
+  backend: ResultBackend,
+  taskId: string,
+  redelivered: boolean,
+  send: () => Promise<void>,
+): Promise<{ sent: boolean; completed: Promise<void> }> {
   const claim = await backend.claimAdvance(taskId);
-  if (claim === 'done' || (claim === 'pending' && !redelivered)) return false;
+  if (claim === 'done' || (claim === 'pending' && !redelivered)) return { sent: false, completed: Promise.resolve() };
   await send();
-  await backend.completeAdvance(taskId);
-  return true;
+  return { sent: true, completed: backend.completeAdvance(taskId) };
 }

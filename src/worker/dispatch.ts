@@ -18,7 +18,7 @@ import { dateDoneNow } from '../protocol/result-meta.js';
 import { nodeTuple, type Publisher } from '../publish/publisher.js';
 import { States } from '../states.js';
 import { ChordTracker, type ChordMember } from './chord.js';
-import { advanceOnce, withFollowUpId } from './advance.js';
+import { advanceOnce, advanceOnceDeferred, withFollowUpId } from './advance.js';
 import { cachedLoader, expandChain, expandCursor, hydrate, type CanvasLoader } from './hydrate.js';
 import { readChainCursor } from '../canvas/reference.js';
 import type { WorkerHooks } from './hooks.js';
@@ -73,20 +73,26 @@ export class Dispatcher {
     const sent: ResultTuple[] = [...children];
     const callbacks = embed.callbacks ?? [];
     const chain = embed.chain ?? [];
+    let completed: Promise<void> = Promise.resolve();
     if (callbacks.length > 0 || chain.length > 0) {
-      await advanceOnce(this.deps.backend, h.id, redelivered, async () => {
+      // The next chain step is read alongside the claim (one round trip); unused if the claim says another delivery sent it.
+      const nextStep = chain.length > 0 ? this.nextChainStep(chain) : undefined;
+      nextStep?.catch(() => undefined);
+      ({ completed } = await advanceOnceDeferred(this.deps.backend, h.id, redelivered, async () => {
         for (const [i, callback] of callbacks.entries()) {
           if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
           sent.push(await this.send(await this.revive(withFollowUpId(callback, h.id, `link:${i}`)), { ...follow, args: [value] }));
         }
-        if (chain.length > 0) {
-          const { step, rest } = await this.nextChainStep(chain);
+        if (nextStep) {
+          const { step, rest } = await nextStep;
           const next = withFollowUpId(step, h.id, 'chain');
           sent.push(await this.send(await this.revive(next), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
         }
-      });
+      }));
     }
-    if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
+    // Marking the follow-ups sent and storing the result go out together.
+    const stored = ignoreResult ? undefined : this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
+    await Promise.all([completed, stored]);
     await this.countChordPart(message, States.SUCCESS, value);
   }
 
