@@ -128,9 +128,10 @@ export class RedisBackend implements ResultBackend {
    * Resolves `undefined` on timeout, on abort, or when this backend is closed. Subscribes before it
    * reads; waits made in the same tick share one SUBSCRIBE and one MGET (see `redis/meta-waiters.ts`).
    */
-  async waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
-    await this.connect();
-    return this.waiters.wait(taskId, options);
+  waitFor(taskId: string, options: WaitOptions = {}): Promise<TaskMeta | undefined> {
+    // Once connected, straight to the registry (no extra promise per wait).
+    if (this.commandClient) return this.waiters.wait(taskId, options);
+    return this.connect().then(() => this.waiters.wait(taskId, options));
   }
 
   async forget(taskId: string): Promise<void> {

@@ -3,7 +3,7 @@
  * or by Python Celery workers alike (they share Celery's meta format).
  * @module
  */
-import type { ResultBackend } from '../backend/backend.js';
+import type { ResultBackend, WaitOptions } from '../backend/backend.js';
 import type { RemoteTaskError } from '../errors.js';
 import { waitEndedError } from './wait-ended.js';
 import { fromExceptionInfo } from '../protocol/exceptions.js';
@@ -89,7 +89,9 @@ export class AsyncResult<R = unknown> {
   get(options: GetOptions & { propagate: false }): Promise<R | RemoteTaskError>;
   get(options?: GetOptions): Promise<R | RemoteTaskError>;
   async get(options: GetOptions = {}): Promise<R | RemoteTaskError> {
-    const waitOptions = { ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    const waitOptions: WaitOptions = {};
+    if (options.timeout !== undefined) waitOptions.timeoutMs = options.timeout;
+    if (options.signal) waitOptions.signal = options.signal;
     const startedAt = Date.now();
     const meta = await this.backend.waitFor(this.id, waitOptions);
     if (!meta) throw waitEndedError(this.id, options, startedAt);

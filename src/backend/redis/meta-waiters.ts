@@ -27,13 +27,14 @@ import type { TaskMeta } from '../../protocol/result-meta.js';
 import { isReady } from '../../states.js';
 import type { WaitOptions } from '../backend.js';
 import type { SubscriberHub } from './subscriber.js';
-import { setLongTimeout, type LongTimer } from '../../timers.js';
+import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from '../../timers.js';
 
 /** One caller waiting. */
 interface Waiter {
   readonly resolve: (meta: TaskMeta | undefined) => void;
   readonly reject: (error: Error) => void;
-  timer?: LongTimer;
+  /** A plain timer for timeouts one `setTimeout` can hold (the common case), a long one otherwise. */
+  timer?: NodeJS.Timeout | LongTimer;
   signal?: AbortSignal;
   onAbort?: () => void;
 }
@@ -103,7 +104,10 @@ export class MetaWaiters {
       const waiter: Waiter = { resolve, reject };
       entry.waiters.push(waiter);
       const owner = entry;
-      if (timeoutMs !== undefined) waiter.timer = setLongTimeout(() => this.drop(owner, waiter), timeoutMs);
+      if (timeoutMs !== undefined) {
+        const expire = (): void => this.drop(owner, waiter);
+        waiter.timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(expire, Math.max(0, timeoutMs)) : setLongTimeout(expire, timeoutMs);
+      }
       if (signal) {
         waiter.signal = signal;
         waiter.onAbort = () => this.drop(owner, waiter);
@@ -233,7 +237,14 @@ export class MetaWaiters {
 }
 
 function clear(waiter: Waiter): void {
-  waiter.timer?.clear();
+  const timer = waiter.timer;
+  if (timer === undefined) return clearListener(waiter);
+  if ('clear' in timer) timer.clear();
+  else clearTimeout(timer);
+  clearListener(waiter);
+}
+
+function clearListener(waiter: Waiter): void {
   if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
 }
 
