@@ -69,27 +69,30 @@ export class Dispatcher {
    */
   async succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras, redelivered = false): Promise<void> {
     const { headers: h, embed } = message;
-    const follow = { parentId: h.id, rootId: h.root_id };
-    const sent: ResultTuple[] = [...children];
     const callbacks = embed.callbacks ?? [];
     const chain = embed.chain ?? [];
-    let completed: Promise<void> = Promise.resolve();
-    if (callbacks.length > 0 || chain.length > 0) {
-      // The next chain step is read alongside the claim (one round trip); unused if the claim says another delivery sent it.
-      const nextStep = chain.length > 0 ? this.nextChainStep(chain) : undefined;
-      nextStep?.catch(() => undefined);
-      ({ completed } = await advanceOnceDeferred(this.deps.backend, h.id, redelivered, async () => {
-        for (const [i, callback] of callbacks.entries()) {
-          if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
-          sent.push(await this.send(await this.revive(withFollowUpId(callback, h.id, `link:${i}`)), { ...follow, args: [value] }));
-        }
-        if (nextStep) {
-          const { step, rest } = await nextStep;
-          const next = withFollowUpId(step, h.id, 'chain');
-          sent.push(await this.send(await this.revive(next), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
-        }
-      }));
+    if (callbacks.length === 0 && chain.length === 0) {
+      // Nothing to send (most tasks): store the result, count the chord part.
+      if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children, extras }));
+      await this.countChordPart(message, States.SUCCESS, value);
+      return;
     }
+    const follow = { parentId: h.id, rootId: h.root_id };
+    const sent: ResultTuple[] = [...children];
+    // The next chain step is read alongside the claim (one round trip); unused if the claim says another delivery sent it.
+    const nextStep = chain.length > 0 ? this.nextChainStep(chain) : undefined;
+    nextStep?.catch(() => undefined);
+    const { completed } = await advanceOnceDeferred(this.deps.backend, h.id, redelivered, async () => {
+      for (const [i, callback] of callbacks.entries()) {
+        if (await this.deps.hooks?.inlineCallback?.(callback, { kind: 'success', value }, message)) continue;
+        sent.push(await this.send(await this.revive(withFollowUpId(callback, h.id, `link:${i}`)), { ...follow, args: [value] }));
+      }
+      if (nextStep) {
+        const { step, rest } = await nextStep;
+        const next = withFollowUpId(step, h.id, 'chain');
+        sent.push(await this.send(await this.revive(next), { ...follow, args: [value], chain: rest.length > 0 ? rest : null }));
+      }
+    });
     // Marking the follow-ups sent and storing the result go out together.
     const stored = ignoreResult ? undefined : this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children: sent, extras }));
     await Promise.all([completed, stored]);

@@ -112,7 +112,7 @@ export const executeTask: Executor = async (task, message, env) => {
     signal: () => env.abort.signal,
     delivery: env.delivery,
     growChord: env.growChord,
-    ...(env.updateState ? { updateState: env.updateState } : {}),
+    updateState: env.updateState,
   });
   const { children } = running;
   const retries = running.retries;
@@ -121,16 +121,17 @@ export const executeTask: Executor = async (task, message, env) => {
   let stopListening = (): void => undefined;
   try {
     const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
-    const racers: Array<Promise<unknown>> = [run];
-    racers.push(
-      new Promise((_, reject) => {
+    // One promise settles with the run, or rejects once a revoked task had its grace period.
+    const racers: Array<Promise<unknown>> = [
+      new Promise((resolve, reject) => {
+        run.then(resolve, reject);
         stopListening = env.abort.onAbort((reason) => {
           if (!(reason instanceof TaskRevokedError)) return;
           const terminate = (reason as TaskRevokedError & { terminate?: boolean }).terminate === true;
           timers.push(setLongTimeout(() => reject(reason), terminate ? 0 : env.revokeGraceMs ?? 5000));
         });
       }),
-    );
+    ];
     if (softSeconds) timers.push(setLongTimeout(() => env.abort.abort(new TimeLimitExceededError(softSeconds, false)), softSeconds * 1000));
     if (hardSeconds) {
       racers.push(
@@ -142,7 +143,7 @@ export const executeTask: Executor = async (task, message, env) => {
         }),
       );
     }
-    const value = await Promise.race(racers);
+    const value = await (racers.length === 1 ? racers[0] : Promise.race(racers));
     return { outcome: { kind: 'success', value: storableValue(value) }, children };
   } catch (error) {
     return { outcome: classifyError(task, retries, error), children };
