@@ -89,6 +89,8 @@ export interface ResultBackend {
   revoke(ids: { taskIds?: readonly string[]; rootIds?: readonly string[] }): Promise<void>;
   /** True when the task id, or its root workflow id, was revoked. */
   isRevoked(taskId: string, rootId?: string): Promise<boolean>;
+  /** {@link isRevoked} answered synchronously from a local copy, or `undefined` when only a read can tell. Optional. */
+  isRevokedNow?(taskId: string, rootId?: string): boolean | undefined;
   /**
    * Store a canvas fragment (a signature dict a message refers to instead of carrying it) for the
    * result expiry. Redis: `celeriac-canvas-<id>` keys.

@@ -148,6 +148,10 @@ export class MemoryBackend implements ResultBackend {
     for (const id of ids.rootIds ?? []) this.store.revokedRoots.add(id);
   }
 
+  isRevokedNow(taskId: string, rootId?: string): boolean {
+    return this.store.revokedTasks.has(taskId) || (rootId !== undefined && this.store.revokedRoots.has(rootId));
+  }
+
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
     return this.store.revokedTasks.has(taskId) || (rootId !== undefined && this.store.revokedRoots.has(rootId));
   }

@@ -192,6 +192,10 @@ export class RedisBackend implements ResultBackend {
     await this.retry('revoke', () => this.revocations.revoke(ids.taskIds ?? [], ids.rootIds ?? []));
   }
 
+  isRevokedNow(taskId: string, rootId?: string): boolean | undefined {
+    return this.revocations.isRevokedNow(taskId, rootId);
+  }
+
   async isRevoked(taskId: string, rootId?: string): Promise<boolean> {
     return this.revocations.isRevokedNow(taskId, rootId) ?? this.retry('isRevoked', () => this.revocations.isRevoked(taskId, rootId));
   }

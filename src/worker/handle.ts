@@ -49,6 +49,8 @@ export interface HandlerDeps {
   maxHandlingFailures: number;
   /** True when the task (or its workflow root) was revoked, in the backend or in this worker. */
   isRevoked(taskId: string, rootId: string): Promise<boolean>;
+  /** {@link isRevoked} when it can be answered without I/O (`undefined`: ask {@link isRevoked}). */
+  isRevokedNow?(taskId: string, rootId: string): boolean | undefined;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -93,7 +95,7 @@ export async function handleDelivery(
       await delivery.ack();
       return;
     }
-    if (await deps.isRevoked(h.id, h.root_id)) {
+    if (deps.isRevokedNow?.(h.id, h.root_id) ?? (await deps.isRevoked(h.id, h.root_id))) {
       deps.instrument.revoked(message, delivery.queue, 'revoked');
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(new TaskRevokedError('revoked')), null, [], extras);
       await delivery.ack();

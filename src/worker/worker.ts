@@ -190,6 +190,7 @@ export class Worker {
       maxHandlingFailures: this.options.maxHandlingFailures ?? DEFAULT_MAX_HANDLING_FAILURES,
       execute: executeTask,
       isRevoked: async (id, rootId) => this.localRevoked.has(id) || (await base.backend.isRevoked(id, rootId)),
+      isRevokedNow: (id, rootId) => this.localRevoked.has(id) || base.backend.isRevokedNow?.(id, rootId),
     };
     const concurrency = this.concurrency();
     const queues = this.options.queues ?? ['celery'];
