@@ -79,13 +79,29 @@ export class RedisBroker implements Broker {
     await this.publishBatch([{ target, message }]);
   }
 
-  async publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {
-    if (items.length === 0) return;
+  publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    if (!this.connected || items.some(({ target }) => !this.core.isDeclared(target.queue))) return this.publishFirst(items);
+    // Connected and every queue declared (the usual case): the envelopes are built now and only
+    // they stay referenced until Redis confirms.
+    try {
+      return this.pushPrepared(items.map(({ target, message }) => this.prepare(target, message)));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** A publish that may need to connect or declare its queues first. */
+  private async publishFirst(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {
     if (!this.connected) await this.connect();
-    const outgoing = items.map(({ target, message }) => this.prepare(target, message));
-    for (const item of outgoing) if (!this.core.isDeclared(item.queue)) await this.core.declareQueue(item.queue);
-    await this.publisher.send(outgoing);
-    for (const item of outgoing) if (item.deliverAt !== undefined) this.promoter.noteParked(item.deliverAt);
+    for (const { target } of items) if (!this.core.isDeclared(target.queue)) await this.core.declareQueue(target.queue);
+    await this.pushPrepared(items.map(({ target, message }) => this.prepare(target, message)));
+  }
+
+  private pushPrepared(outgoing: OutgoingMessage[]): Promise<void> {
+    const parkedUntil = outgoing.filter((item) => item.deliverAt !== undefined).map((item) => item.deliverAt!);
+    const sent = this.publisher.send(outgoing);
+    return parkedUntil.length === 0 ? sent : sent.then(() => parkedUntil.forEach((at) => this.promoter.noteParked(at)));
   }
 
   async consume(queues: readonly string[], options: ConsumeOptions): Promise<Consumer> {

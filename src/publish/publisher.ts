@@ -86,20 +86,34 @@ export class Publisher implements CanvasApplier {
   }
 
   /** Plan and send a canvas in a given context (used by workers); returns its result shape. */
-  async send(canvas: AnyCanvas, ctx: Partial<ApplyContext>): Promise<ResultNode> {
-    const { plan, result } = planApply(canvas, ctx, this.config);
-    await this.execute(plan);
-    return result;
+  send(canvas: AnyCanvas, ctx: Partial<ApplyContext>): Promise<ResultNode> {
+    // Not async: nothing but the result shape stays referenced while the broker confirms (a
+    // producer with thousands of sends in flight would otherwise keep every plan alive).
+    try {
+      const { plan, result } = planApply(canvas, ctx, this.config);
+      return this.execute(plan).then(() => result);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**
    * Validate and encode every planned message (nothing is sent if one is over the size budget),
    * record chord sizes, then publish the messages in one batch.
    */
-  async execute(plan: Plan): Promise<void> {
+  execute(plan: Plan): Promise<void> {
     if (this.options.continuations === 'reference') {
-      await referenceLargeEmbeds(plan.messages, this.backend, this.options.referenceThresholdBytes ?? 1024);
+      return referenceLargeEmbeds(plan.messages, this.backend, this.options.referenceThresholdBytes ?? 1024).then(() => this.encodeAndPublish(plan));
     }
+    try {
+      return this.encodeAndPublish(plan);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Encode synchronously, then publish; only what `onSent` needs is kept until the broker confirms. */
+  private encodeAndPublish(plan: Plan): Promise<void> {
     const limit = this.options.maxMessageBytes ?? 32 * 1024 * 1024;
     const batch = plan.messages.map((planned) => {
       const message = encodeTaskMessage(planned.message, serializerByName(planned.serializer));
@@ -111,10 +125,18 @@ export class Publisher implements CanvasApplier {
       }
       return { target: { queue: planned.queue, ...(planned.priority !== undefined ? { priority: planned.priority } : {}) }, message };
     });
-    for (const { groupId, size } of plan.chordSizes) await this.backend.setChordSize(groupId, size);
-    if (batch.length === 0) return;
-    if (batch.length === 1) await this.broker.publish(batch[0]!.target, batch[0]!.message);
-    else await this.broker.publishBatch(batch);
-    this.options.onSent?.(plan.messages);
+    const onSent = this.options.onSent;
+    const sent = onSent ? plan.messages : undefined;
+    const publish = (): Promise<void> | undefined => {
+      if (batch.length === 0) return undefined;
+      return batch.length === 1 ? this.broker.publish(batch[0]!.target, batch[0]!.message) : this.broker.publishBatch(batch);
+    };
+    const published = plan.chordSizes.length > 0 ? this.recordChordSizes(plan.chordSizes).then(publish) : publish();
+    if (!published) return Promise.resolve();
+    return onSent && sent ? published.then(() => onSent(sent)) : published;
+  }
+
+  private async recordChordSizes(sizes: Plan['chordSizes']): Promise<void> {
+    for (const { groupId, size } of sizes) await this.backend.setChordSize(groupId, size);
   }
 }
