@@ -7,6 +7,7 @@
  *   belongs in a child process).
  * @module
  */
+import type { AnyCanvas } from '../canvas/canvas.js';
 import { ReplaceRequest, RetryRequest, TaskRevokedError, TimeLimitExceededError } from '../errors.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import type { SignatureDict, TaskMessage } from '../protocol/message.js';
@@ -69,6 +70,8 @@ export function runningTaskFor(task: RegisteredTask, message: Omit<TaskMessage, 
   const h = message.headers;
   const retries = h.retries ?? 0;
   const children: ResultTuple[] = [];
+  // What most tasks never read (delivery info, properties, the control calls) is made on first
+  // read: a getter per field instead of a closure and a copy per task. Destructuring still works.
   return {
     id: h.id,
     name: h.task,
@@ -81,21 +84,33 @@ export function runningTaskFor(task: RegisteredTask, message: Omit<TaskMessage, 
     groupIndex: h.group_index ?? null,
     hostname: env.hostname,
     queue: env.queue,
-    deliveryInfo: env.delivery ?? { exchange: '', routingKey: env.queue, priority: numberOrNull(message.properties?.priority), redelivered: false },
-    properties: { ...(message.properties ?? {}) },
+    get deliveryInfo() {
+      return env.delivery ?? { exchange: '', routingKey: env.queue, priority: numberOrNull(message.properties?.priority), redelivered: false };
+    },
+    get properties() {
+      return { ...(message.properties ?? {}) };
+    },
     get signal() {
       return env.signal();
     },
-    retry: retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options)),
-    updateState: async (state, meta = null) => env.updateState?.(state, meta),
-    replace: (canvas) => {
-      throw replaceRequest(canvas);
+    get retry() {
+      return retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options));
     },
-    addToChord: chordAdder(message, env.growChord),
+    get updateState() {
+      return async (state: string, meta: unknown = null) => env.updateState?.(state, meta);
+    },
+    replace: replaceThrower,
+    get addToChord() {
+      return chordAdder(message, env.growChord);
+    },
     children,
     callbacks: message.embed?.callbacks ?? [],
     addChild: (tuple) => children.push(tuple),
   };
+}
+
+function replaceThrower(canvas: AnyCanvas): never {
+  throw replaceRequest(canvas);
 }
 
 /** The time limits that apply to a message: its `timelimit` header, else the task's settings. */
