@@ -15,7 +15,7 @@ import { retryThrower, runInTaskContext, type RetryOptions, type RunningTask } f
 import type { RegisteredTask } from './registry.js';
 import type { TaskAbort } from './abort.js';
 import { AsyncResult } from '../result/async-result.js';
-import { chordAdder, type ChordGrower } from './add-to-chord.js';
+import { chordAdder, type ChordGrower, type Sendable } from './add-to-chord.js';
 import type { DeliveryInfo } from './delivery-info.js';
 import { replaceRequest } from './replace.js';
 import { isAutoRetry, retryCountdownMs } from './retry.js';
@@ -67,46 +67,76 @@ function numberOrNull(value: unknown): number | null {
 
 /** The context a task runs with, built from its message. `signal` is read only when the task asks for it. */
 export function runningTaskFor(task: RegisteredTask, message: Omit<TaskMessage, 'properties'> & { properties?: TaskMessage['properties'] }, env: ContextEnv): RunningTask {
-  const h = message.headers;
-  const retries = h.retries ?? 0;
-  const children: ResultTuple[] = [];
-  // What most tasks never read (delivery info, properties, the control calls) is made on first
-  // read: a getter per field instead of a closure and a copy per task. Destructuring still works.
-  return {
-    id: h.id,
-    name: h.task,
-    args: message.args,
-    kwargs: message.kwargs,
-    retries,
-    rootId: h.root_id ?? h.id,
-    parentId: h.parent_id ?? null,
-    groupId: h.group ?? null,
-    groupIndex: h.group_index ?? null,
-    hostname: env.hostname,
-    queue: env.queue,
-    get deliveryInfo() {
-      return env.delivery ?? { exchange: '', routingKey: env.queue, priority: numberOrNull(message.properties?.priority), redelivered: false };
-    },
-    get properties() {
-      return { ...(message.properties ?? {}) };
-    },
-    get signal() {
-      return env.signal();
-    },
-    get retry() {
-      return retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options));
-    },
-    get updateState() {
-      return async (state: string, meta: unknown = null) => env.updateState?.(state, meta);
-    },
-    replace: replaceThrower,
-    get addToChord() {
-      return chordAdder(message, env.growChord);
-    },
-    children,
-    callbacks: message.embed?.callbacks ?? [],
-    addChild: (tuple) => children.push(tuple),
-  };
+  return new TaskRun(task, message, env);
+}
+
+/**
+ * A running task's context. What most tasks never read (delivery info, properties, the control
+ * calls) is made on first read by prototype getters, not as a closure and a copy per task;
+ * destructuring (`const { retry } = currentTask()!`) still works.
+ */
+class TaskRun implements RunningTask {
+  readonly id: string;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly retries: number;
+  readonly rootId: string;
+  readonly parentId: string | null;
+  readonly groupId: string | null;
+  readonly groupIndex: number | null;
+  readonly hostname: string;
+  readonly queue: string;
+  readonly children: ResultTuple[] = [];
+  readonly callbacks: readonly SignatureDict[];
+  readonly addChild = (tuple: ResultTuple): void => void this.children.push(tuple);
+  readonly replace = replaceThrower;
+
+  constructor(
+    private readonly task: RegisteredTask,
+    private readonly message: Omit<TaskMessage, 'properties'> & { properties?: TaskMessage['properties'] },
+    private readonly env: ContextEnv,
+  ) {
+    const h = message.headers;
+    this.id = h.id;
+    this.name = h.task;
+    this.args = message.args;
+    this.kwargs = message.kwargs;
+    this.retries = h.retries ?? 0;
+    this.rootId = h.root_id ?? h.id;
+    this.parentId = h.parent_id ?? null;
+    this.groupId = h.group ?? null;
+    this.groupIndex = h.group_index ?? null;
+    this.hostname = env.hostname;
+    this.queue = env.queue;
+    this.callbacks = message.embed?.callbacks ?? [];
+  }
+
+  get deliveryInfo(): DeliveryInfo {
+    return this.env.delivery ?? { exchange: '', routingKey: this.env.queue, priority: numberOrNull(this.message.properties?.priority), redelivered: false };
+  }
+
+  get properties(): Readonly<Record<string, unknown>> {
+    return { ...(this.message.properties ?? {}) };
+  }
+
+  get signal(): AbortSignal {
+    return this.env.signal();
+  }
+
+  get retry(): (options?: RetryOptions) => never {
+    const { task, retries } = this;
+    return retryThrower((options: RetryOptions) => retryCountdownMs(task.settings, retries, options));
+  }
+
+  get updateState(): (state: string, meta?: unknown) => Promise<void> {
+    const { env } = this;
+    return async (state: string, meta: unknown = null) => env.updateState?.(state, meta);
+  }
+
+  get addToChord(): <T>(canvas: Sendable<T>) => Promise<T> {
+    return chordAdder(this.message, this.env.growChord);
+  }
 }
 
 function replaceThrower(canvas: AnyCanvas): never {
