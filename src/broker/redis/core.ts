@@ -24,6 +24,7 @@ export class BrokerCore {
   private commandClient: Redis | undefined;
   private connecting: Promise<void> | undefined;
   private readonly declared = new Set<string>();
+  private readonly declaring = new Map<string, Promise<void>>();
 
   constructor(readonly options: ResolvedRedisBrokerOptions) {
     this.keys = new RedisBrokerKeys(options.keyPrefix, options.prioritySteps);
@@ -89,12 +90,17 @@ export class BrokerCore {
     return this.declared.has(queue);
   }
 
+  /** Declare `queue` (kombu's binding set); concurrent calls for one queue share one SADD. */
   async declareQueue(queue: string): Promise<void> {
     if (this.declared.has(queue)) return;
-    await retryUntil(this.deadline(), `declare queue ${queue}`, () =>
-      this.client().sadd(this.keys.bindingSet(queue), this.keys.bindingMember(queue)),
-    );
-    this.declared.add(queue);
+    let declaring = this.declaring.get(queue);
+    if (!declaring) {
+      declaring = retryUntil(this.deadline(), `declare queue ${queue}`, () => this.client().sadd(this.keys.bindingSet(queue), this.keys.bindingMember(queue)))
+        .then(() => void this.declared.add(queue))
+        .finally(() => this.declaring.delete(queue));
+      this.declaring.set(queue, declaring);
+    }
+    await declaring;
   }
 
   /** Close the command connection. */
