@@ -1,11 +1,12 @@
 """Per-case table of several run.sh outputs (pytest -rA summaries), as markdown.
 
-Usage: python3 table.py [--order <test_canvas.py>] <label>=<run.sh output file> [...]
-  --order lists the cases in the order test_canvas.py defines them (else: as first reported).
+Usage: python3 table.py [--celery <celery-checkout>] <label>=<run.sh output file> [...]
+  --celery lists the cases in the order v5.2.6's test_canvas.py defines them (else: as first reported).
 A case counts as passed only if pytest reported it PASSED and none of its subtests failed
 (pytest-subtests reports a test whose subtests failed as PASSED plus SUBFAIL lines).
 """
 import re
+import subprocess
 import sys
 from collections import Counter, OrderedDict
 
@@ -32,10 +33,12 @@ def read(path):
     return cells
 
 
-def defined_order(path):
-    """`class::test` names in the order a test module defines them."""
+def defined_order(celery_repo):
+    """`class::test` names in the order v5.2.6's test_canvas.py defines them."""
+    source = subprocess.run(['git', '-C', celery_repo, 'show', 'v5.2.6:t/integration/test_canvas.py'],
+                            check=True, capture_output=True, text=True).stdout
     order, cls = [], None
-    for line in open(path, encoding='utf-8'):
+    for line in source.splitlines():
         m = re.match(r'class (test_\w+)', line)
         if m:
             cls = m.group(1)
@@ -47,11 +50,12 @@ def defined_order(path):
 
 def main(args):
     order = []
-    if args[:1] == ['--order']:
+    if args[:1] == ['--celery']:
         order, args = defined_order(args[1]), args[2:]
     runs = [(label, read(path)) for label, path in (a.split('=', 1) for a in args)]
     reported = list(OrderedDict((c, None) for _, cells in runs for c in cells))
-    cases = [c for c in order if c in reported] + [c for c in reported if c not in order]
+    rank = {name: i for i, name in enumerate(order)}
+    cases = sorted(reported, key=lambda c: rank.get(c.split('[')[0], len(rank)))  # stable: parametrized stay in run order
     print('| case | ' + ' | '.join(label for label, _ in runs) + ' |')
     print('| --- |' + ' --- |' * len(runs))
     for case in cases:
