@@ -23,7 +23,7 @@ export { Canvas, type AnyCanvas, type ApplyCall, type ResultOf } from './canvas/
 export { Signature } from './canvas/signature.js';
 export { Chain, chain } from './canvas/chain.js';
 export { Group, group, type ResultsOf } from './canvas/group.js';
-export { Chord, chord } from './canvas/chord.js';
+export { Chord, chord, type ChordHeader } from './canvas/chord.js';
 export { Chunks, XMap, XStarmap } from './canvas/map.js';
 export { signatureFromDict } from './canvas/from-dict.js';
 export type { SignatureOptions } from './canvas/options.js';

@@ -5,7 +5,22 @@
  */
 import type { AsyncResult } from '../result/async-result.js';
 import { Canvas, type AnyCanvas, type ApplyCall, type CanvasApplier, type ResultOf } from './canvas.js';
+import { Chain } from './chain.js';
 import { Group } from './group.js';
+
+/**
+ * What a chord accepts as its header, as Celery's `chord()` does: a group, a list of canvases, a
+ * chain (Celery takes its steps as the header's parallel members) or one canvas (a one-member header).
+ */
+export type ChordHeader = Group | readonly AnyCanvas[] | AnyCanvas;
+
+/** The header group of {@link ChordHeader}, following Celery's rules. */
+function headerGroup(header: ChordHeader): Group {
+  if (header instanceof Group) return header;
+  if (header instanceof Chain) return new Group(header.tasks);
+  if (Array.isArray(header)) return new Group(header as readonly AnyCanvas[]);
+  return new Group([header as AnyCanvas]);
+}
 
 /** What a chord does when a header task fails. */
 export interface ChordOptions {
@@ -27,13 +42,13 @@ export class Chord<R = unknown> extends Canvas<R> {
   readonly header: Group;
   readonly body: AnyCanvas;
 
-  constructor(header: Group | readonly AnyCanvas[], body: AnyCanvas, applier?: CanvasApplier) {
-    const headerGroup = header instanceof Group ? header : new Group(header);
+  constructor(header: ChordHeader, body: AnyCanvas, applier?: CanvasApplier) {
+    const group = headerGroup(header);
     super(
       { task: 'celery.chord', args: [], kwargs: {}, options: {}, immutable: false },
-      applier ?? headerGroup.applier ?? body.applier ?? headerGroup.tasks.find((m) => m.applier)?.applier,
+      applier ?? group.applier ?? body.applier ?? group.tasks.find((m) => m.applier)?.applier,
     );
-    this.header = headerGroup;
+    this.header = group;
     this.body = body;
   }
 
@@ -53,8 +68,12 @@ export class Chord<R = unknown> extends Canvas<R> {
   }
 }
 
-/** `chord([add.s(1, 1), add.s(2, 2)], xsum.s())`: the body gets `[2, 4]`. */
-export function chord<B extends AnyCanvas>(header: Group | readonly AnyCanvas[], body: B, options: ChordOptions = {}): Chord<ResultOf<B>> {
+/**
+ * `chord([add.s(1, 1), add.s(2, 2)], xsum.s())`: the body gets `[2, 4]`. As in Celery, a chain given
+ * as the header contributes its steps as parallel header members (`chord(chain(a, b), body)` is
+ * `chord([a, b], body)`); to run a chain as one header member, put it in a list: `chord([chain(a, b)], body)`.
+ */
+export function chord<B extends AnyCanvas>(header: ChordHeader, body: B, options: ChordOptions = {}): Chord<ResultOf<B>> {
   const made = new Chord<ResultOf<B>>(header, body);
   return options.onHeaderFailure === 'runBody' ? made.setRaw({ [HEADER_FAILURE_OPTION]: 'run_body' }) : made;
 }

@@ -41,9 +41,11 @@ export function signatureFromDict(dict: unknown, applier?: CanvasApplier): AnyCa
       canvas = new Group(dictList(kwargs['tasks'], 'group').map(revive), applier);
       break;
     case 'chord': {
-      const header = revive(kwargs['header']);
-      const body = revive(kwargs['body']);
-      canvas = new Chord(header instanceof Group ? header : [header], body, applier);
+      // Python sends the header as a list of signatures; celeriac as a group dict. A chain dict gives
+      // its steps and one signature a one-member header, as Celery's chord() does.
+      const raw = kwargs['header'];
+      const header = Array.isArray(raw) ? dictList(raw, 'chord header').map(revive) : revive(raw);
+      canvas = new Chord(header, revive(kwargs['body']), applier);
       break;
     }
     case 'xmap':

@@ -137,7 +137,7 @@ const nested: Record<string, () => unknown> = {
   group_chain: () => group(chain(add.s())),
   group_group: () => group(group(add.s())),
   group_chord: () => group(chord([add.s()], add.s())),
-  chord_chain: () => chord(chain(add.s()) as never, add.s()),
+  chord_chain: () => chord(chain(add.s()), add.s()),
   chord_group: () => chord(group(add.s()), add.s()),
   chord_chord: () => chord([chord([add.s()], add.s())], add.s()),
 };

@@ -30,6 +30,7 @@ const READS: Record<string, (ids: Ids, ctx: InteropContext) => PyQuery[]> = {
   chord_on_error: (ids) => tasks(ids['id'], ids['errback_id']),
   // A header chain that ends in a group embeds a group signature: corrupt in Python's msgpack (celery#4710).
   chord_group_tail: (ids, ctx) => (ctx.combo.serializer === 'msgpack' ? [] : tasks(ids['id'])),
+  rebuild_chord_chain: (ids) => tasks(ids['id']),
   replace_chain: (ids) => tasks(...(ids['ids'] as unknown[])),
   replace_chord: (ids) => tasks(ids['id']),
   replace_group_link: (ids) => tasks(ids['id'], ids['linked_id'], ids['callback_id']),

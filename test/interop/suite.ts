@@ -9,6 +9,7 @@ import { celeriacProducerCells } from './cells-celeriac-producer.js';
 import { mixedCells } from './cells-mixed.js';
 import { pythonProducerCells } from './cells-python-producer.js';
 import { replaceCells } from './cells-replace.js';
+import { signatureCells } from './cells-signatures.js';
 import { pythonSide } from './python-side.js';
 import { pythonEnv, requireServices, resetCombo, type Combo } from './combos.js';
 import type { InteropContext } from './context.js';
@@ -73,5 +74,6 @@ export function describeCombination(c: Combo): void {
     pythonProducerCells(ctx);
     mixedCells(ctx);
     replaceCells(ctx);
+    signatureCells(ctx);
   });
 }

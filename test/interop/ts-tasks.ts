@@ -2,7 +2,7 @@
  * The celeriac side of the interop tests: ts.* tasks (mirrors of interop_tasks.py's py.* tasks)
  * and name-only signatures for the py.* tasks that exist only in Python.
  */
-import { currentTask, group, type Celeriac, type Signature, type SignatureOptions } from '../../src/index.js';
+import { currentTask, group, signatureFromDict, type Celeriac, type Signature, type SignatureOptions } from '../../src/index.js';
 
 /** Thrown by `ts.fail`; stored as Python's `builtins.ValueError`. */
 export class ValueError extends Error {
@@ -76,6 +76,8 @@ export function registerTsTasks(app: Celeriac, queue: string) {
     /** Replaces itself with ts.add (the workflow it is in goes on with the sum). */
     addReplaced: app.task('ts.add_replaced', (x: number, y: number): number => currentTask()!.replace(tasks.add.s(x, y)), settings),
     /** Replaces itself with a group of ts.add: the workflow goes on with the list of sums. */
+    /** Rebuilds a signature dict (from either language) and replaces itself with it. */
+    runSignature: app.task('ts.run_signature', (dict: unknown): unknown => currentTask()!.replace(signatureFromDict(dict)), settings),
     addToAll: app.task('ts.add_to_all', (nums: number[], value: number): number[] => currentTask()!.replace(group(nums.map((n) => tasks.add.s(n, value)))), settings),
   };
 }
@@ -86,6 +88,7 @@ export type TsTasks = ReturnType<typeof registerTsTasks>;
 /** The py.* task names; the app routes them to the Python queue. */
 export const PY_TASK_NAMES = [
   'py.add', 'py.mul', 'py.xsum', 'py.echo', 'py.info', 'py.fail', 'py.retry_then_ok', 'py.on_error', 'py.add_replaced', 'py.add_to_all',
+  'py.run_signature',
 ] as const;
 
 /** Name-only signatures of the Python tasks. */
@@ -102,6 +105,7 @@ export function pyTasks(app: Celeriac) {
     onError: sig<string>('py.on_error'),
     addReplaced: sig<number>('py.add_replaced'),
     addToAll: sig<number[]>('py.add_to_all'),
+    runSignature: sig<unknown>('py.run_signature'),
   };
 }
 

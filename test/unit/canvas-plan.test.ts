@@ -209,4 +209,29 @@ describe('signatures are immutable values with Celery’s dict form', () => {
     expect(revived.subtaskType).toBe('chord');
     expect(revived.toJSON().kwargs['body']).toMatchObject({ task: 'wiretasks.xsum' });
   });
+
+  it("revives a chord dict whose header is a list of signatures (what Python's chord(...) sends)", () => {
+    const dict = {
+      task: 'celery.chord',
+      args: [],
+      kwargs: { kwargs: {}, header: [add.s(1, 1).toJSON(), add.s(2, 2).toJSON()], body: xsum.s().toJSON() },
+      options: {},
+      subtask_type: 'chord',
+      immutable: false,
+    };
+    const revived = signatureFromDict(JSON.parse(JSON.stringify(dict)));
+    expect(revived.subtaskType).toBe('chord');
+    const header = revived.toJSON().kwargs['header'] as { subtask_type: string; kwargs: { tasks: { args: unknown[] }[] } };
+    expect(header.subtask_type).toBe('group');
+    expect(header.kwargs.tasks.map((t) => t.args)).toEqual([[1, 1], [2, 2]]);
+  });
+
+  it("takes a chain header's steps as the header members and one signature as a one-member header (Celery's chord())", () => {
+    const fromChain = chord(chain(add.s(1, 1), add.s(2, 2)), xsum.s());
+    expect(fromChain.header.tasks.map((t) => t.args)).toEqual([[1, 1], [2, 2]]);
+    expect(chord(add.s(3, 3), xsum.s()).header.tasks.map((t) => t.args)).toEqual([[3, 3]]);
+    expect(chord([chain(add.s(1, 1), add.s(2))], xsum.s()).header.tasks[0]!.subtaskType).toBe('chain');
+    const revived = signatureFromDict(JSON.parse(JSON.stringify({ ...fromChain.toJSON(), kwargs: { kwargs: {}, header: chain(add.s(1, 1), add.s(2, 2)).toJSON(), body: xsum.s().toJSON() } })));
+    expect((revived.toJSON().kwargs['header'] as { kwargs: { tasks: unknown[] } }).kwargs.tasks).toHaveLength(2);
+  });
 });

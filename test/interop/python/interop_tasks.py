@@ -13,7 +13,7 @@ Tasks are named py.*; ts.* tasks exist only in celeriac and are reached by name 
 import os
 from datetime import datetime, timezone
 
-from celery import Celery, group
+from celery import Celery, group, signature
 
 SERIALIZER = os.environ.get('INTEROP_SERIALIZER', 'json')
 if SERIALIZER not in ('json', 'msgpack'):
@@ -117,6 +117,12 @@ def add_replaced(self, x, y):
 def add_to_all(self, nums, value):
     """Replaces itself with a group of py.add: the workflow goes on with the list of sums."""
     raise self.replace(group(add.s(n, value) for n in nums))
+
+
+@app.task(name='py.run_signature', bind=True)
+def run_signature(self, sig_dict):
+    """Rebuilds a signature dict (as Celery's Signature.from_dict does) and replaces itself with it."""
+    raise self.replace(signature(sig_dict, app=app))
 
 
 class ExpectedError(Exception):

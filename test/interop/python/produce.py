@@ -161,8 +161,16 @@ def chord_group_tail():
     return {'id': r.id}
 
 
+def rebuild_chord_chain():
+    """A chord whose header is a chain, made by Python (its dict has a list header), rebuilt and
+    run by a celeriac task: Celery takes the chain's steps as the header members."""
+    made = chord(chain(sig('ts.add', 1, 1), sig('ts.add', 2, 2)), sig('ts.xsum'))
+    r = sig('ts.run_signature', json.loads(json.dumps(made))).apply_async()
+    return {'id': r.id}
+
+
 SCENARIOS = {f.__name__: f for f in (
-    chord_on_error, chord_group_tail,
+    chord_on_error, chord_group_tail, rebuild_chord_chain,
     replace_chain, replace_chord, replace_group_link,
     echo_kwargs, by_name, countdown_expires, priority, chain3, group3, chord3, chain_chord,
     map_starmap_chunks, link, link_error, retry, fail, mixed_chain, mixed_errbacks, mixed_chord,
