@@ -12,6 +12,7 @@ import { planApply } from '../canvas/plan.js';
 import type { ApplyContext, Plan, PlanConfig, PlannedMessage, ResultNode } from '../canvas/plan-types.js';
 import { CanvasError } from '../errors.js';
 import { encodeTaskMessage } from '../protocol/encode.js';
+import { oldestFirst } from '../lineage.js';
 import { referenceLargeEmbeds } from './references.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import { serializerByName } from '../protocol/serializer.js';
@@ -45,14 +46,8 @@ export interface PublisherOptions {
 
 /** The result tuple of a result node (what Celery stores in `children`). */
 export function nodeTuple(node: ResultNode): ResultTuple {
-  // Oldest parent first, without recursing along the parents (a long chain has one per step).
-  const lineage: ResultNode[] = [];
-  for (let n: ResultNode | undefined = node; n; n = n.parent) lineage.push(n);
   let tuple: ResultTuple | null = null;
-  for (let i = lineage.length - 1; i >= 0; i -= 1) {
-    const n = lineage[i]!;
-    tuple = n.kind === 'group' ? [[n.id, tuple], n.children.map(nodeTuple)] : [[n.id, tuple], null];
-  }
+  for (const n of oldestFirst(node, (n) => n.parent)) tuple = [[n.id, tuple], n.kind === 'group' ? n.children.map(nodeTuple) : null];
   return tuple!;
 }
 

@@ -6,6 +6,7 @@
 import type { ResultBackend, WaitOptions } from '../backend/backend.js';
 import type { RemoteTaskError } from '../errors.js';
 import { waitEndedError } from './wait-ended.js';
+import { oldestFirst } from '../lineage.js';
 import { fromExceptionInfo } from '../protocol/exceptions.js';
 import type { ResultTuple, TaskMeta } from '../protocol/result-meta.js';
 import { PROPAGATE_STATES, States, isReady, type TaskState } from '../states.js';
@@ -122,10 +123,8 @@ export class AsyncResult<R = unknown> {
    * parents (a chain of 10,000 steps has 10,000 of them).
    */
   asTuple(): ResultTuple {
-    const lineage: AsyncResult<unknown>[] = [];
-    for (let r: AsyncResult<unknown> | undefined = this; r; r = r.parent) lineage.push(r);
     let tuple: ResultTuple | null = null;
-    for (let i = lineage.length - 1; i >= 0; i -= 1) tuple = [[lineage[i]!.id, tuple], lineage[i]!.membersTuple()];
+    for (const r of oldestFirst<AsyncResult<unknown>>(this, (r) => r.parent)) tuple = [[r.id, tuple], r.membersTuple()];
     return tuple!;
   }
 

@@ -7,6 +7,7 @@ import type { ResultNode } from '../canvas/plan-types.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import { AsyncResult, type ResultFactory } from './async-result.js';
 import { GroupResult } from './group-result.js';
+import { oldestFirst } from '../lineage.js';
 
 /** Creates {@link AsyncResult}/{@link GroupResult} handles bound to one backend. */
 export class BackendResultFactory implements ResultFactory {
@@ -19,12 +20,8 @@ export class BackendResultFactory implements ResultFactory {
 
   /** A handle for the result shape an apply produced. */
   fromNode(node: ResultNode): AsyncResult<unknown> {
-    // Oldest parent first, without recursing along the parents (a long chain has one per step).
-    const lineage: ResultNode[] = [];
-    for (let n: ResultNode | undefined = node; n; n = n.parent) lineage.push(n);
     let handle: AsyncResult<unknown> | undefined;
-    for (let i = lineage.length - 1; i >= 0; i -= 1) {
-      const n = lineage[i]!;
+    for (const n of oldestFirst(node, (n) => n.parent)) {
       handle =
         n.kind === 'group'
           ? new GroupResult(n.id, n.children.map((child) => this.fromNode(child)), this.backend, handle, this)
@@ -35,11 +32,8 @@ export class BackendResultFactory implements ResultFactory {
 
   /** A handle from Celery's result tuple (`children`, saved groups). */
   fromTuple(tuple: ResultTuple): AsyncResult<unknown> {
-    const lineage: ResultTuple[] = [];
-    for (let t: ResultTuple | null = tuple; t; t = t[0][1]) lineage.push(t);
     let handle: AsyncResult<unknown> | undefined;
-    for (let i = lineage.length - 1; i >= 0; i -= 1) {
-      const [[id], members] = lineage[i]!;
+    for (const [[id], members] of oldestFirst(tuple, (t) => t[0][1])) {
       handle = members
         ? new GroupResult(id, members.map((m) => this.fromTuple(m)), this.backend, handle, this)
         : new AsyncResult(id, this.backend, handle, this);
