@@ -45,11 +45,9 @@ export interface ChainCursor {
  * A chain cursor: one dict in a message's `chain` that stands for the steps `at … length-1` of a
  * chain stored once in the backend (steps in execution order, one entry each). A hop loads step
  * `at` alone and passes on the cursor at `at + 1`, so a hop costs the same at any chain length.
- * It keeps the id of the step it points at, so logs and failure handling can name it.
  */
-export function chainCursor(cursor: ChainCursor, taskId?: string): SignatureDict {
+export function chainCursor(cursor: ChainCursor): SignatureDict {
   const options: SignatureDict['options'] = { [CHAIN_KEY_OPTION]: cursor.key, [CHAIN_AT_OPTION]: cursor.at, [CHAIN_LENGTH_OPTION]: cursor.length };
-  if (taskId) options.task_id = taskId;
   return { task: 'celeriac.chain', args: [], kwargs: {}, options, subtask_type: null, immutable: false };
 }
 

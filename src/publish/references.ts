@@ -56,6 +56,5 @@ function chainCursorOf(chain: readonly SignatureDict[], thresholdBytes: number, 
   if (bytes <= thresholdBytes) return undefined;
   const key = `celeriac-chain-${newId()}`;
   writes.push(backend.storeChain(key, steps));
-  const first = steps[0]!.options.task_id;
-  return [chainCursor({ key, at: 0, length: steps.length }, typeof first === 'string' ? first : undefined)];
+  return [chainCursor({ key, at: 0, length: steps.length })];
 }
