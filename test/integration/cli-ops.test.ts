@@ -111,7 +111,9 @@ describe.each([
     const broker = brokerUrl();
     const evQueue = amqp ? testQueueName('clievents') : `clievents-${randomUUID().slice(0, 8)}`;
     const host = `celeriac-ev-${randomUUID().slice(0, 8)}@test`;
-    const dump = spawn('node', [...cli, 'events', '--dump', '--duration', '12', '-b', broker], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --duration is only a backstop: the dump is stopped with SIGTERM once the worker's shutdown line
+    // is in, so a slow machine cannot end the capture before the worker has gone offline.
+    const dump = spawn('node', [...cli, 'events', '--dump', '--duration', '90', '-b', broker], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     dump.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => dump.once('exit', resolve));
@@ -124,11 +126,14 @@ describe.each([
     await worker.stop();
     await app.close();
     if (amqp) await deleteTestQueues([evQueue]);
+    const shutdownLine = new RegExp(`${host} \\[[^\\]]+\\] shutdown: `);
+    await until(() => shutdownLine.test(out), 30_000, "the worker's shutdown event").catch(() => undefined);
+    dump.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(out).toMatch(shutdownLine);
     expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] started: .*sw_ident=celeriac`));
     expect(out).toContain(`task received: ev.add(${result.id}) args=(2, 3) kwargs={}`);
     expect(out).toMatch(new RegExp(`task sent: ev.add\\(${result.id}\\)`));
     expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] task succeeded: \\(${result.id}\\) .*result=5`));
-    expect(out).toMatch(new RegExp(`${host} \\[[^\\]]+\\] shutdown: `));
   }, 60_000);
 });
