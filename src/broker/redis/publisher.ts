@@ -35,9 +35,17 @@ export interface Claimer {
   pushAndClaim(list: string, raws: readonly string[]): Promise<void>;
 }
 
+/**
+ * Messages in one pipeline before it is written at once rather than at the end of the turn: a
+ * producer sending thousands of tasks in one synchronous loop then hands the first ones to Redis
+ * (and so to workers) while it is still building the rest, instead of after the last one.
+ */
+export const FLUSH_AT_MESSAGES = 128;
+
 /** Coalesces publishes into pipelines. */
 export class PublishBatcher {
   private pending: PendingPublish[] = [];
+  private pendingMessages = 0;
   private scheduled = false;
 
   constructor(
@@ -50,19 +58,25 @@ export class PublishBatcher {
   send(messages: readonly OutgoingMessage[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ messages, resolve, reject });
-      if (!this.scheduled) {
+      this.pendingMessages += messages.length;
+      if (this.pendingMessages >= FLUSH_AT_MESSAGES) void this.flush();
+      else if (!this.scheduled) {
         this.scheduled = true;
         // After the current run of promise callbacks (what ioredis auto-pipelining waits for), not a
         // whole event-loop turn: a chain step is on the critical path of the next hop.
-        process.nextTick(() => void this.flush());
+        process.nextTick(() => {
+          this.scheduled = false;
+          void this.flush();
+        });
       }
     });
   }
 
   private async flush(): Promise<void> {
-    this.scheduled = false;
     const batch = this.pending;
+    if (batch.length === 0) return;
     this.pending = [];
+    this.pendingMessages = 0;
     try {
       await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.flatMap((entry) => entry.messages)));
       for (const entry of batch) entry.resolve();
