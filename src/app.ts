@@ -128,6 +128,8 @@ export class Celeriac implements CanvasApplier {
    */
   readonly signals = new Signals();
   private connecting: Promise<Connected> | undefined;
+  /** What {@link connecting} resolved to, while it stands. */
+  private opened: Connected | undefined;
   /** Result handles created before the app connected resolve their backend on first use. */
   private lazyResults: BackendResultFactory | undefined;
   private readonly planConfig: PlanConfig;
@@ -332,10 +334,15 @@ export class Celeriac implements CanvasApplier {
     if (!this.connecting) {
       const opening = this.open();
       this.connecting = opening;
-      // A failed open is forgotten, so a later call tries again (and close() has nothing to close).
-      opening.catch(() => {
-        if (this.connecting === opening) this.connecting = undefined;
-      });
+      opening.then(
+        (connected) => {
+          if (this.connecting === opening) this.opened = connected;
+        },
+        // A failed open is forgotten, so a later call tries again (and close() has nothing to close).
+        () => {
+          if (this.connecting === opening) this.connecting = undefined;
+        },
+      );
     }
     return this.connecting;
   }
@@ -353,6 +360,7 @@ export class Celeriac implements CanvasApplier {
     if (!this.connecting) return;
     const connected = await this.connecting.catch(() => undefined);
     this.connecting = undefined;
+    this.opened = undefined;
     const events = this.producerEvents;
     this.producerEvents = undefined;
     await (await events)?.close();
@@ -382,8 +390,12 @@ export class Celeriac implements CanvasApplier {
   }
 
   /** @internal `canvas.applyAsync()` lands here. */
-  async applyCanvas(canvas: AnyCanvas, call: ApplyCall): Promise<unknown> {
-    return (await this.connect()).publisher.applyCanvas(canvas, call);
+  applyCanvas(canvas: AnyCanvas, call: ApplyCall): Promise<unknown> {
+    // Once connected, straight to the publisher in the caller's turn: a loop of sends then encodes
+    // each one as it is made instead of parking every send behind an await first.
+    const open = this.opened;
+    if (open) return open.publisher.applyCanvas(canvas, call);
+    return this.connect().then((connected) => connected.publisher.applyCanvas(canvas, call));
   }
 
   private async open(): Promise<Connected> {

@@ -24,10 +24,24 @@ export interface OutgoingMessage {
   readonly deliverAt: number | undefined;
 }
 
-interface PendingPublish {
-  readonly messages: readonly OutgoingMessage[];
+/** The messages of one pipeline and the one promise every sender of them waits on. */
+interface PendingBatch {
+  readonly messages: OutgoingMessage[];
+  readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+function newBatch(): PendingBatch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // Senders that stopped listening must not turn a failed batch into an unhandled rejection.
+  done.catch(() => undefined);
+  return { messages: [], done, resolve, reject };
 }
 
 /** A local consumer that can take messages for a list as they are pushed. */
@@ -42,10 +56,13 @@ export interface Claimer {
  */
 export const FLUSH_AT_MESSAGES = 128;
 
-/** Coalesces publishes into pipelines. */
+/**
+ * Coalesces publishes into pipelines. Senders of one pipeline share one promise, so a producer with
+ * thousands of sends in flight keeps one small record per message until Redis answers, not a
+ * promise and its callbacks each.
+ */
 export class PublishBatcher {
-  private pending: PendingPublish[] = [];
-  private pendingMessages = 0;
+  private pending: PendingBatch | undefined;
   private scheduled = false;
 
   constructor(
@@ -56,32 +73,30 @@ export class PublishBatcher {
 
   /** Push `messages`; resolves once Redis accepted them (all in one pipeline with concurrent publishes). */
   send(messages: readonly OutgoingMessage[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ messages, resolve, reject });
-      this.pendingMessages += messages.length;
-      if (this.pendingMessages >= FLUSH_AT_MESSAGES) void this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // After the current run of promise callbacks (what ioredis auto-pipelining waits for), not a
-        // whole event-loop turn: a chain step is on the critical path of the next hop.
-        process.nextTick(() => {
-          this.scheduled = false;
-          void this.flush();
-        });
-      }
-    });
+    const batch = (this.pending ??= newBatch());
+    for (const message of messages) batch.messages.push(message);
+    if (batch.messages.length >= FLUSH_AT_MESSAGES) void this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      // After the current run of promise callbacks (what ioredis auto-pipelining waits for), not a
+      // whole event-loop turn: a chain step is on the critical path of the next hop.
+      process.nextTick(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+    return batch.done;
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    this.pendingMessages = 0;
+    if (!batch) return;
+    this.pending = undefined;
     try {
-      await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.flatMap((entry) => entry.messages)));
-      for (const entry of batch) entry.resolve();
+      await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.messages));
+      batch.resolve();
     } catch (error) {
-      for (const entry of batch) entry.reject(error as Error);
+      batch.reject(error as Error);
     }
   }
 
