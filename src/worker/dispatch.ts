@@ -74,7 +74,7 @@ export class Dispatcher {
     if (callbacks.length === 0 && chain.length === 0) {
       // Nothing to send (most tasks): store the result, count the chord part.
       if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children, extras }));
-      await this.countChordPart(message, States.SUCCESS, value);
+      if (embed.chord) await this.countChordPart(message, States.SUCCESS, value);
       return;
     }
     const follow = { parentId: h.id, rootId: h.root_id };

@@ -16,17 +16,23 @@ const EXTENDED_ORDER = ['name', 'args', 'kwargs', 'worker', 'retries', 'queue'] 
 const ALWAYS_PRESENT = new Set<string>(['status', 'result', 'traceback', 'children', 'date_done']);
 const KNOWN = new Set<string>([...META_ORDER, ...EXTENDED_ORDER, 'task_id']);
 
+/** Keys a stored meta always has, with the value written when the meta has none. */
+const ALWAYS_PRESENT_DEFAULTS: Readonly<Record<string, () => unknown>> = { result: () => null, traceback: () => null, children: () => [], date_done: () => null };
+const ORDER: readonly string[] = [...META_ORDER, ...EXTENDED_ORDER];
+
 /** A meta with Celery's key order: status, result, traceback, children, date_done, group_id?, parent_id?, extended?, task_id. */
 export function orderedMeta(meta: TaskMeta): Record<string, unknown> {
-  const defaults: Record<string, unknown> = { result: null, traceback: null, children: [], date_done: null };
+  const source = meta as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of [...META_ORDER, ...EXTENDED_ORDER]) {
-    const value = meta[key];
+  for (const key of ORDER) {
+    const value = source[key];
     if (value !== undefined) out[key] = value;
-    else if (ALWAYS_PRESENT.has(key)) out[key] = defaults[key];
+    else if (ALWAYS_PRESENT.has(key)) out[key] = ALWAYS_PRESENT_DEFAULTS[key]!();
   }
-  for (const [key, value] of Object.entries(meta)) {
-    if (!KNOWN.has(key) && value !== undefined && !isPrototypeKey(key)) out[key] = value;
+  for (const key in source) {
+    if (!Object.hasOwn(source, key) || KNOWN.has(key) || isPrototypeKey(key)) continue;
+    const value = source[key];
+    if (value !== undefined) out[key] = value;
   }
   out['task_id'] = meta.task_id;
   return out;

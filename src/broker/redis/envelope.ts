@@ -29,8 +29,9 @@ const TRANSPORT_PROPERTIES = new Set(['delivery_info', 'body_encoding', 'deliver
  */
 export function buildEnvelope(queue: string, priority: unknown, message: WireMessage, startsAt = Date.now()): string {
   const properties: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(message.properties)) {
-    if (key !== 'priority' && !TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
+  const given = message.properties;
+  for (const key in given) {
+    if (Object.hasOwn(given, key) && key !== 'priority' && !TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = given[key];
   }
   const expirationMs = parseExpiration(message.properties['expiration']);
   if (expirationMs !== undefined) properties[EXPIRES_AT_PROPERTY] = startsAt + expirationMs;
@@ -96,8 +97,8 @@ export function parseEnvelope(raw: string, maxHeaderDepth = DEFAULT_MAX_HEADER_D
   const rawProperties = isRecord(parsed['properties']) ? parsed['properties'] : {};
   const body = decodeBody(parsed['body'], rawProperties['body_encoding']);
   const properties: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rawProperties)) {
-    if (!TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = value;
+  for (const key in rawProperties) {
+    if (Object.hasOwn(rawProperties, key) && !TRANSPORT_PROPERTIES.has(key) && !isPrototypeKey(key)) properties[key] = rawProperties[key];
   }
   const deliveryInfo = rawProperties['delivery_info'];
   const redelivered =
