@@ -108,9 +108,14 @@ export class RedisBackend implements ResultBackend {
     return this.connecting;
   }
 
-  async storeMeta(meta: TaskMeta): Promise<boolean> {
-    const stored = await this.stores.add({ key: this.keys.taskMeta(meta.task_id), value: encodeValue(this.serializer, orderedMeta(meta)) });
-    return stored === 1;
+  storeMeta(meta: TaskMeta): Promise<boolean> {
+    let value: string | Buffer;
+    try {
+      value = encodeValue(this.serializer, orderedMeta(meta));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.stores.add({ key: this.keys.taskMeta(meta.task_id), value }).then(isStored);
   }
 
   async getMeta(taskId: string): Promise<TaskMeta | undefined> {
@@ -289,4 +294,9 @@ export class RedisBackend implements ResultBackend {
     if (!this.commandClient) throw new TransportError('Redis backend is not connected');
     return this.commandClient;
   }
+}
+
+/** A `store-meta.lua` reply: 1 when stored, 0 when a SUCCESS was already there. */
+function isStored(reply: number): boolean {
+  return reply === 1;
 }

@@ -67,16 +67,26 @@ export class Dispatcher {
    * A task succeeded with `value`. Its follow-ups are sent once per task id even when the message
    * is `redelivered` (see `advance.ts`).
    */
-  async succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras, redelivered = false): Promise<void> {
+  succeeded(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras, redelivered = false): Promise<void> {
+    const { embed } = message;
+    if ((embed.callbacks ?? []).length > 0 || (embed.chain ?? []).length > 0) return this.succeededWithFollowUps(message, value, children, ignoreResult, extras, redelivered);
+    // Nothing to send (most tasks): store the result, count the chord part. Not async: this is every task's path.
+    if (embed.chord) {
+      const stored = ignoreResult ? Promise.resolve(true) : this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children, extras }));
+      return stored.then(() => this.countChordPart(message, States.SUCCESS, value));
+    }
+    if (ignoreResult) return Promise.resolve();
+    try {
+      return this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children, extras })).then(nothing);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  private async succeededWithFollowUps(message: TaskMessage, value: unknown, children: ResultTuple[], ignoreResult: boolean, extras: MetaExtras, redelivered: boolean): Promise<void> {
     const { headers: h, embed } = message;
     const callbacks = embed.callbacks ?? [];
     const chain = embed.chain ?? [];
-    if (callbacks.length === 0 && chain.length === 0) {
-      // Nothing to send (most tasks): store the result, count the chord part.
-      if (!ignoreResult) await this.deps.backend.storeMeta(buildMeta(message, States.SUCCESS, value, { children, extras }));
-      if (embed.chord) await this.countChordPart(message, States.SUCCESS, value);
-      return;
-    }
     const follow = { parentId: h.id, rootId: h.root_id };
     const sent: ResultTuple[] = [...children];
     // The next chain step is read alongside the claim (one round trip); unused if the claim says another delivery sent it.
@@ -201,3 +211,5 @@ function memberOf(canvas: AnyCanvas, taskId: string): ChordMember | undefined {
   if (!o.chord || !o.group_id) return undefined;
   return { groupId: o.group_id, index: o.group_index ?? null, body: o.chord, taskId };
 }
+
+function nothing(): void {}

@@ -149,8 +149,12 @@ export function timeLimitsFor(task: RegisteredTask, message: TaskMessage): { har
   return { hardSeconds: hard ?? task.settings.timeLimit, softSeconds: soft ?? task.settings.softTimeLimit };
 }
 
-/** Run `task` for `message`; never throws. Returns the outcome and what the task sent. */
-export const executeTask: Executor = async (task, message, env) => {
+/**
+ * Run `task` for `message`; never throws. Returns the outcome and what the task sent. A task
+ * function that returns without a promise is done when it returns: its outcome is settled at once,
+ * with no time-limit timers or abort listeners (nothing could interrupt it anyway).
+ */
+export const executeTask: Executor = (task, message, env) => {
   const running = runningTaskFor(task, message, {
     hostname: env.hostname,
     queue: env.queue,
@@ -160,12 +164,33 @@ export const executeTask: Executor = async (task, message, env) => {
     updateState: env.updateState,
   });
   const { children } = running;
-  const retries = running.retries;
+  let returned: unknown;
+  try {
+    returned = runInTaskContext(running, () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
+    if (!isThenable(returned)) return Promise.resolve({ outcome: { kind: 'success', value: storableValue(returned) }, children });
+  } catch (error) {
+    return Promise.resolve({ outcome: classifyError(task, running.retries, error), children });
+  }
+  return awaitRun(task, message, env, returned, running.retries, children);
+};
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Wait for a task function's promise under its time limits and revocation grace. */
+async function awaitRun(
+  task: RegisteredTask,
+  message: TaskMessage,
+  env: ExecutionEnv,
+  run: PromiseLike<unknown>,
+  retries: number,
+  children: ResultTuple[],
+): Promise<{ outcome: Outcome; children: ResultTuple[] }> {
   const { hardSeconds, softSeconds } = timeLimitsFor(task, message);
   const timers: LongTimer[] = [];
   let stopListening = (): void => undefined;
   try {
-    const run = runInTaskContext(running, async () => (task.fn as (...args: unknown[]) => unknown)(...message.args));
     // One promise settles with the run, or rejects once a revoked task had its grace period.
     const racers: Array<Promise<unknown>> = [
       new Promise((resolve, reject) => {
@@ -196,7 +221,7 @@ export const executeTask: Executor = async (task, message, env) => {
     stopListening();
     for (const timer of timers) timer.clear();
   }
-};
+}
 
 /**
  * What is stored for a task's return value: `null` for `undefined`, and Celery's result tuple for a

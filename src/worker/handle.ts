@@ -128,6 +128,10 @@ export async function handleDelivery(
     if (abort.aborted && abort.reason instanceof TaskRevokedError) {
       await deps.dispatcher.failed(message, States.REVOKED, toExceptionInfo(abort.reason), null, children, extras);
       ending = { state: 'REVOKED', error: abort.reason };
+    } else if (outcome.kind === 'success') {
+      // Inlined from settleOutcome: the path of every task that returns.
+      await deps.dispatcher.succeeded(message, outcome.value, children, h.ignore_result || task.settings.ignoreResult === true, extras, delivery.redelivered);
+      ending = { state: 'SUCCESS', result: outcome.value };
     } else {
       ending = await settleOutcome(outcome, task, message, children, deps, extras, delivery, serializerForContentType(delivery.message.contentType).name);
     }
@@ -140,7 +144,7 @@ export async function handleDelivery(
 }
 
 async function settleOutcome(
-  outcome: Outcome,
+  outcome: Exclude<Outcome, { kind: 'success' }>,
   task: RegisteredTask,
   message: TaskMessage,
   children: ResultTuple[],
@@ -154,11 +158,6 @@ async function settleOutcome(
   if (outcome.kind === 'replace') {
     await sendReplacement(deps.dispatcher, message, outcome.replacement, queue);
     return undefined;
-  }
-  if (outcome.kind === 'success') {
-    const ignore = h.ignore_result || task.settings.ignoreResult === true;
-    await deps.dispatcher.succeeded(message, outcome.value, children, ignore, extras, redelivered);
-    return { state: 'SUCCESS', result: outcome.value };
   }
   if (outcome.kind === 'retry' && mayRetry(task.settings, h.retries ?? 0, outcome.maxRetries)) {
     const eta = isoWithMicros(new Date(Date.now() + outcome.countdownMs));

@@ -7,18 +7,32 @@
 import type { Redis } from 'ioredis';
 import { retryUntil } from '../../redis/connection.js';
 
-interface PendingAck {
-  readonly tag: string;
+/** The tags of one HDEL/ZREM pair and the one promise every acker of them waits on. */
+interface AckBatch {
+  readonly tags: string[];
+  readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+function newBatch(): AckBatch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  // An acker that stopped listening must not turn a failed batch into an unhandled rejection.
+  done.catch(() => undefined);
+  return { tags: [], done, resolve, reject };
 }
 
 /** The most tags sent in one HDEL/ZREM pair. */
 const MAX_BATCH = 2_000;
 
-/** Collects acks and flushes them once per event-loop turn. */
+/** Collects acks and flushes them once per event-loop turn; the acks of one batch share a promise. */
 export class AckBatcher {
-  private pending: PendingAck[] = [];
+  private batches: AckBatch[] = [];
   private scheduled = false;
 
   constructor(
@@ -30,25 +44,25 @@ export class AckBatcher {
 
   /** Acknowledge `tag`; resolves once Redis removed it from both indexes. */
   ack(tag: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ tag, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    let batch = this.batches[this.batches.length - 1];
+    if (!batch || batch.tags.length >= MAX_BATCH) this.batches.push((batch = newBatch()));
+    batch.tags.push(tag);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return batch.done;
   }
 
   private flush(): void {
     this.scheduled = false;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      void this.send(batch);
-    }
+    const batches = this.batches;
+    this.batches = [];
+    for (const batch of batches) void this.send(batch);
   }
 
-  private async send(batch: PendingAck[]): Promise<void> {
-    const tags = batch.map((entry) => entry.tag);
+  private async send(batch: AckBatch): Promise<void> {
+    const { tags } = batch;
     try {
       await retryUntil(Date.now() + this.operationTimeoutMs, 'ack', async () => {
         const results = await this.client()
@@ -59,9 +73,9 @@ export class AckBatcher {
         const failed = results?.find(([error]) => error);
         if (failed?.[0]) throw failed[0];
       });
-      for (const entry of batch) entry.resolve();
+      batch.resolve();
     } catch (error) {
-      for (const entry of batch) entry.reject(error as Error);
+      batch.reject(error as Error);
     }
   }
 }

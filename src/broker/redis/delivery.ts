@@ -61,15 +61,25 @@ export function createDelivery(
   onParked: (deliverAt: number) => void,
 ): Delivery {
   let settled = false;
-  const settleOnce = async (effect: () => Promise<unknown>): Promise<void> => {
-    if (settled) return;
+  // Not async: one promise per settlement (an ack is on every task's path).
+  const settleOnce = (effect: () => Promise<unknown>): Promise<void> => {
+    if (settled) return Promise.resolve();
     settled = true;
     core.leases.delete(held.tag);
+    let pending: Promise<unknown>;
     try {
-      await effect();
-    } finally {
+      pending = effect();
+    } catch (error) {
       onSettled();
+      return Promise.reject(error as Error);
     }
+    return pending.then(
+      () => onSettled(),
+      (error: unknown) => {
+        onSettled();
+        throw error;
+      },
+    );
   };
   return {
     message,
