@@ -48,9 +48,19 @@ export function isExceptionInfo(value: unknown): value is ExceptionInfo {
 }
 
 /** Celery 5.2.6's `date_done`: naive UTC ISO with microseconds (6 digits). */
-export function dateDoneNow(now: Date = new Date()): string {
+export function dateDoneNow(now?: Date): string {
+  if (now) return dateDoneOf(now.getTime());
+  // A busy worker stores many results per millisecond: format each millisecond once.
+  const ms = Date.now();
+  if (ms !== lastDateDone.ms) lastDateDone = { ms, text: dateDoneOf(ms) };
+  return lastDateDone.text;
+}
+
+let lastDateDone = { ms: Number.NaN, text: '' };
+
+function dateDoneOf(ms: number): string {
   // `YYYY-MM-DDTHH:mm:ss.sssZ` → microseconds, no offset (Celery's naive UTC isoformat).
-  return `${now.toISOString().slice(0, -1)}000`;
+  return `${new Date(ms).toISOString().slice(0, -1)}000`;
 }
 
 /** Parse a Celery `date_done` (with or without fraction and offset) into a Date; naive means UTC. */

@@ -115,6 +115,7 @@ export class Instrumentation {
   }
 
   private log(message: TaskMessage, ending: TaskEnding, runtimeMs: number): void {
+    if (ending.state !== 'FAILURE' && !this.logger.enabled('info')) return;
     const h = message.headers;
     const task = `${h.task}[${h.id}]`;
     const fields = { task: h.task, taskId: h.id, state: ending.state, runtimeMs };

@@ -434,8 +434,9 @@ export class Worker {
       const guarded = new GuardedDelivery(delivery);
       this.inflight.set(abort, guarded);
       const onStart = (task: { id: string; rootId: string; message: RunningRequest['message'] }) => {
-        this.running.set(abort, { ...task, queue: delivery.queue, redelivered: delivery.redelivered, startedAt: Date.now() });
-        this.totals[task.message.headers.task] = (this.totals[task.message.headers.task] ?? 0) + 1;
+        this.running.set(abort, { id: task.id, rootId: task.rootId, message: task.message, queue: delivery.queue, redelivered: delivery.redelivered, startedAt: Date.now() });
+        const name = task.message.headers.task;
+        this.totals[name] = (this.totals[name] ?? 0) + 1;
         this.taskStarted?.(task.message);
       };
       const job: Promise<void> = handleDelivery(guarded, deps, abort, onStart).finally(() => {
