@@ -75,8 +75,9 @@ export class RedisBroker implements Broker {
     this.connected = true;
   }
 
-  async publish(target: PublishTarget, message: WireMessage): Promise<void> {
-    await this.publishBatch([{ target, message }]);
+  publish(target: PublishTarget, message: WireMessage): Promise<void> {
+    // Not async: the message must not stay referenced (by a suspended call) until Redis confirms.
+    return this.publishBatch([{ target, message }]);
   }
 
   publishBatch(items: ReadonlyArray<{ target: PublishTarget; message: WireMessage }>): Promise<void> {

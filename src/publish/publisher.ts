@@ -64,20 +64,24 @@ export class Publisher implements CanvasApplier {
   ) {}
 
   /** `canvas.applyAsync()` lands here. */
-  async applyCanvas(canvas: AnyCanvas, call: ApplyCall): Promise<AsyncResult<unknown>> {
+  applyCanvas(canvas: AnyCanvas, call: ApplyCall): Promise<AsyncResult<unknown>> {
+    // Not async: while the broker confirms, only the sender and the result shape stay referenced,
+    // not the canvas and its call (thousands of sends can be in flight).
     const sender = this.currentTask();
-    const ctx: Partial<ApplyContext> = {
-      args: call.args ?? [],
-      kwargs: call.kwargs ?? {},
-      options: toOptionsDict(call.options ?? {}),
-    };
+    let ctx: Partial<ApplyContext>;
+    try {
+      ctx = { args: call.args ?? [], kwargs: call.kwargs ?? {}, options: toOptionsDict(call.options ?? {}) };
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     if (sender) {
       ctx.parentId = call.options?.parentId ?? sender.id;
       ctx.rootId = call.options?.rootId ?? sender.rootId;
     }
-    const node = await this.send(canvas, ctx);
-    sender?.addChild(nodeTuple(node));
-    return this.results.fromNode(node);
+    return this.send(canvas, ctx).then((node) => {
+      sender?.addChild(nodeTuple(node));
+      return this.results.fromNode(node);
+    });
   }
 
   /** Plan and send a canvas in a given context (used by workers); returns its result shape. */
