@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery, MalformedMessage } from '../../src/broker/broker.js';
 import { RedisBroker, type RedisBrokerOptions } from '../../src/broker/redis.js';
+import { FLUSH_AT_MESSAGES } from '../../src/broker/redis/publisher.js';
 import { loadVector, vectorFiles, type RedisEnvelope } from '../fixtures/vectors.js';
 import { flushTestDb, pause, rawRedis, redisTestUrl, requireRedis, testMessage, TEST_DBS, waitUntil } from '../helpers/redis.js';
 
@@ -203,6 +204,29 @@ describe('ack emulation and settlement', () => {
     expect(await ids('b\x06\x166')).toEqual(['b1']);
     expect(await redis.zcard('celeriac.delayed')).toBe(1);
     expect(await broker.queueLength('a')).toBe(2);
+  });
+});
+
+describe('bursts', () => {
+  it('a burst sent in one turn goes out in LPUSHes of FLUSH_AT_MESSAGES while the loop runs, in publish order', async () => {
+    const broker = open();
+    await broker.publish({ queue: 'burst' }, testMessage('warm-up'));
+    await redis.del('burst');
+    const monitor = await rawRedis(db).monitor();
+    const lpushSizes: number[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === 'lpush' && args[1] === 'burst') lpushSizes.push(args.length - 2);
+    });
+    const count = FLUSH_AT_MESSAGES * 2 + 44;
+    const sends: Array<Promise<void>> = [];
+    for (let i = 0; i < count; i += 1) sends.push(broker.publish({ queue: 'burst' }, testMessage(`m${i}`)));
+    await Promise.all(sends);
+    await waitUntil(() => lpushSizes.reduce((a, b) => a + b, 0) >= count, { what: 'every LPUSH in MONITOR' });
+    monitor.disconnect();
+    // Two full pipelines were written during the loop; the rest at the end of the turn.
+    expect(lpushSizes).toEqual([FLUSH_AT_MESSAGES, FLUSH_AT_MESSAGES, 44]);
+    const ids = (await redis.lrange('burst', 0, -1)).map((raw) => (JSON.parse(raw) as RedisEnvelope).headers['id']).reverse();
+    expect(ids).toEqual(Array.from({ length: count }, (_, i) => `m${i}`));
   });
 });
 
