@@ -22,7 +22,7 @@ import { newId } from './ids.js';
 import { LevelledLogger, levelOf, type Logger, type LogLevel } from './logger.js';
 import { defaultLogger } from './logger-pino.js';
 import type { SerializerName } from './protocol/serializer.js';
-import { Publisher } from './publish/publisher.js';
+import { checkContinuations, Publisher, type Continuations } from './publish/publisher.js';
 import { taskSentFields } from './publish/sent-events.js';
 import type { AsyncResult } from './result/async-result.js';
 import { BackendResultFactory } from './result/factory.js';
@@ -72,9 +72,12 @@ export interface CeleriacOptions {
    * How chord bodies and remaining chain steps travel. `'inline'` (default): inside every message, as
    * Python Celery expects. `'reference'`: large ones are stored once in the result backend and
    * referenced, keeping canvases linear in size; every worker on those routes must be celeriac.
+   * `{ referenceQueues: ['ts', …] }`: the queues only celeriac workers consume; a message is sent
+   * with references when its queue and the queues of everything its continuations send are all
+   * listed, inline otherwise (safe on apps whose other routes have Python workers).
    */
-  continuations?: 'inline' | 'reference';
-  /** With `continuations: 'reference'`, dicts larger than this many JSON bytes are referenced. Default: 1024. */
+  continuations?: Continuations;
+  /** When continuations are referenced, dicts larger than this many JSON bytes are. Default: 1024. */
   referenceThresholdBytes?: number;
   /** Refuse a canvas with a message larger than this many bytes, before sending any. Default: 32 MiB. */
   maxMessageBytes?: number;
@@ -146,6 +149,7 @@ export class Celeriac implements CanvasApplier {
   private producerEvents: Promise<EventDispatcher | undefined> | undefined;
 
   constructor(options: CeleriacOptions = {}) {
+    checkContinuations(options.continuations);
     this.options = options;
     const level = options.logLevel ?? (options.logger ? levelOf(options.logger) : undefined) ?? 'info';
     this.logger = new LevelledLogger(options.logger ?? defaultLogger(level), level);

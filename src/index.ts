@@ -18,6 +18,7 @@
  * @module
  */
 export { Celeriac, type CeleriacOptions } from './app.js';
+export type { Continuations } from './publish/publisher.js';
 export { Task, type StoredResult } from './task.js';
 export { Canvas, type AnyCanvas, type ApplyCall, type ResultOf } from './canvas/canvas.js';
 export { Signature } from './canvas/signature.js';

@@ -10,9 +10,10 @@ import type { AnyCanvas, ApplyCall, CanvasApplier } from '../canvas/canvas.js';
 import { toOptionsDict } from '../canvas/options.js';
 import { planApply } from '../canvas/plan.js';
 import type { ApplyContext, Plan, PlanConfig, PlannedMessage, ResultNode } from '../canvas/plan-types.js';
-import { CanvasError } from '../errors.js';
+import { CanvasError, ConfigError } from '../errors.js';
 import { encodeTaskMessage } from '../protocol/encode.js';
 import { oldestFirst } from '../lineage.js';
+import { mayCarryReferences } from './reference-queues.js';
 import { referenceLargeEmbeds } from './references.js';
 import type { ResultTuple } from '../protocol/result-meta.js';
 import { serializerByName } from '../protocol/serializer.js';
@@ -33,15 +34,31 @@ export interface PublisherOptions {
    * `'inline'` (default, what Python Celery expects): chord bodies and remaining chain steps travel
    * inside every message. `'reference'`: dicts larger than `referenceThresholdBytes` are stored once
    * in the result backend and messages carry a small reference, so a chain of chords stays linear in
-   * size; every worker on those routes must be celeriac.
+   * size; every worker on those routes must be celeriac. `{ referenceQueues }`: references only in
+   * messages whose queue, and the queues of everything their continuations send, are all listed
+   * (queues only celeriac workers consume); inline elsewhere (see `reference-queues.ts`).
    */
-  continuations?: 'inline' | 'reference';
+  continuations?: Continuations;
   /** Dicts larger than this (JSON bytes) are referenced in `'reference'` mode. Default: 1024. */
   referenceThresholdBytes?: number;
   /** Refuse (before publishing anything) a canvas with a message body larger than this. Default: 32 MiB. */
   maxMessageBytes?: number;
   /** Called after messages were published (the app sends `task-sent` events from here). Default: none. */
   onSent?: (messages: readonly PlannedMessage[]) => void;
+}
+
+/** How chord bodies and remaining chain steps travel; see {@link PublisherOptions.continuations}. */
+export type Continuations = 'inline' | 'reference' | { readonly referenceQueues: readonly string[] };
+
+/** Throws a {@link ConfigError} naming what is wrong with a `continuations` setting. */
+export function checkContinuations(value: unknown): asserts value is Continuations | undefined {
+  if (value === undefined || value === 'inline' || value === 'reference') return;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const queues = (value as { referenceQueues?: unknown }).referenceQueues;
+    if (Array.isArray(queues) && queues.every((queue) => typeof queue === 'string' && queue !== '')) return;
+    throw new ConfigError(`continuations.referenceQueues must be an array of queue names, got ${JSON.stringify(queues)}`);
+  }
+  throw new ConfigError(`continuations must be 'inline', 'reference' or { referenceQueues: [...] }, got ${JSON.stringify(value)}`);
 }
 
 /** The result tuple of a result node (what Celery stores in `children`). */
@@ -53,6 +70,9 @@ export function nodeTuple(node: ResultNode): ResultTuple {
 
 /** Plans, encodes and publishes canvases; see the module documentation. */
 export class Publisher implements CanvasApplier {
+  /** `continuations.referenceQueues` as a set, made on first use. */
+  private referenceQueues: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly broker: Broker,
     private readonly backend: ResultBackend,
@@ -101,8 +121,13 @@ export class Publisher implements CanvasApplier {
    * record chord sizes, then publish the messages in one batch.
    */
   execute(plan: Plan): Promise<void> {
-    if (this.options.continuations === 'reference') {
-      return referenceLargeEmbeds(plan.messages, this.backend, this.options.referenceThresholdBytes ?? 1024).then(() => this.encodeAndPublish(plan));
+    const mode = this.options.continuations;
+    if (mode !== undefined && mode !== 'inline') {
+      const queues = typeof mode === 'object' ? (this.referenceQueues ??= new Set(mode.referenceQueues)) : undefined;
+      const referenced = queues ? plan.messages.filter((planned) => mayCarryReferences(planned, queues, this.config)) : plan.messages;
+      if (referenced.length > 0) {
+        return referenceLargeEmbeds(referenced, this.backend, this.options.referenceThresholdBytes ?? 1024).then(() => this.encodeAndPublish(plan));
+      }
     }
     try {
       return this.encodeAndPublish(plan);

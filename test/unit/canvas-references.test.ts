@@ -10,6 +10,9 @@ import { canvasConformance } from '../conformance/canvas.suite.js';
 import { memoryApp } from '../helpers/memory-app.js';
 
 canvasConformance('memory, every continuation referenced', () => memoryApp({ continuations: 'reference', referenceThresholdBytes: 0 }));
+canvasConformance('memory, continuations referenced on the celeriac-only default queue', () =>
+  memoryApp({ continuations: { referenceQueues: ['celery'] }, referenceThresholdBytes: 0 }),
+);
 
 /** A memory broker that counts the body bytes published through it. */
 function countingBroker(name: string): { broker: Broker; bytes: () => number } {
