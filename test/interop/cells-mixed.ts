@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
-import { chain, chord, RemoteTaskError, type AsyncResult } from '../../src/index.js';
+import { Celeriac, chain, chord, RemoteTaskError, type AsyncResult } from '../../src/index.js';
+import { PY_TASK_NAMES, pyTasks, registerTsTasks } from './ts-tasks.js';
 import { pythonRead } from './harness.js';
 import { pythonSide } from './python-side.js';
 import { WAIT_MS, type InteropContext } from './context.js';
@@ -70,6 +71,35 @@ export function mixedCells(ctx: InteropContext): void {
       const { py, ts } = ctx;
       const r = await chord([py.add([1, 1]), ts.add.s(2, 2), py.add([3, 3])], ts.xsum.s()).applyAsync();
       expect(await r.get(get)).toBe(12);
+    });
+
+    it("celeriac producer with continuations { referenceQueues: [ts] }: a long chain through a Python step keeps Celery's format and completes", async ({ expect }) => {
+      const { combo } = ctx;
+      // A second producer on the same broker and backend whose only celeriac-only queue is ts.
+      const producer = new Celeriac({
+        broker: combo.brokerUrl,
+        backend: combo.backendUrl,
+        serializer: combo.serializer,
+        resultSerializer: combo.serializer,
+        routes: Object.fromEntries(PY_TASK_NAMES.map((name) => [name, combo.pyQueue])),
+        ...(combo.maxPriority !== undefined ? { brokerOptions: { maxPriority: combo.maxPriority } } : {}),
+        continuations: { referenceQueues: [combo.tsQueue] },
+        logLevel: 'warn',
+      });
+      try {
+        const ts = registerTsTasks(producer, combo.tsQueue);
+        const py = pyTasks(producer);
+        const ones = (n: number) => Array.from({ length: n }, () => ts.add.s(1));
+        // 2, +20, +5 in Python, +20: a cursor anywhere before the Python step would strand it.
+        const mixed = await chain(ts.add.s(1, 1), ...ones(20), py.add([5]), ...ones(20)).applyAsync();
+        expect(await mixed.get(get)).toBe(47);
+        const tsOnly = await chain(ts.add.s(1, 1), ...ones(40)).applyAsync();
+        expect(await tsOnly.get(get)).toBe(42);
+        const [python] = await pythonRead(ctx.env, [{ id: mixed.id, kind: 'task', timeout: 10 }]);
+        expect(python).toMatchObject({ state: 'SUCCESS', value: 47 });
+      } finally {
+        await producer.close();
+      }
     });
 
     it('Python producer: chord with header parts in both languages', async ({ expect }) => {
