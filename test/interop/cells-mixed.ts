@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'vitest';
-import { Celeriac, chain, chord, RemoteTaskError, type AsyncResult } from '../../src/index.js';
-import { PY_TASK_NAMES, pyTasks, registerTsTasks } from './ts-tasks.js';
+import { chain, chord, RemoteTaskError, type AsyncResult } from '../../src/index.js';
+import { comboApp } from './combos.js';
+import { pyTasks, registerTsTasks } from './ts-tasks.js';
 import { pythonRead } from './harness.js';
 import { pythonSide } from './python-side.js';
 import { WAIT_MS, type InteropContext } from './context.js';
@@ -76,16 +77,7 @@ export function mixedCells(ctx: InteropContext): void {
     it("celeriac producer with continuations { referenceQueues: [ts] }: a long chain through a Python step keeps Celery's format and completes", async ({ expect }) => {
       const { combo } = ctx;
       // A second producer on the same broker and backend whose only celeriac-only queue is ts.
-      const producer = new Celeriac({
-        broker: combo.brokerUrl,
-        backend: combo.backendUrl,
-        serializer: combo.serializer,
-        resultSerializer: combo.serializer,
-        routes: Object.fromEntries(PY_TASK_NAMES.map((name) => [name, combo.pyQueue])),
-        ...(combo.maxPriority !== undefined ? { brokerOptions: { maxPriority: combo.maxPriority } } : {}),
-        continuations: { referenceQueues: [combo.tsQueue] },
-        logLevel: 'warn',
-      });
+      const producer = comboApp(combo, { continuations: { referenceQueues: [combo.tsQueue] } });
       try {
         const ts = registerTsTasks(producer, combo.tsQueue);
         const py = pyTasks(producer);

@@ -12,7 +12,9 @@ import { MAX_DELAY_BUCKET_MS, MIN_DELAY_BUCKET_MS } from '../../src/broker/amqp/
 import { deadQueueName, delayQueueName } from '../../src/broker/amqp/names.js';
 import { AMQP_TEST_URL } from '../helpers/amqp.js';
 import { REDIS_TEST_HOST, REDIS_TEST_PORT } from '../helpers/redis.js';
+import { Celeriac, type CeleriacOptions } from '../../src/index.js';
 import type { PythonEnv } from './harness.js';
+import { PY_TASK_NAMES } from './ts-tasks.js';
 
 /** `host:port` of the test Redis (`CELERIAC_TEST_REDIS_HOST` / `CELERIAC_TEST_REDIS_PORT`). */
 export const REDIS_HOST = `${REDIS_TEST_HOST}:${REDIS_TEST_PORT}`;
@@ -58,6 +60,20 @@ export function combo(broker: 'redis' | 'amqp', serializer: 'json' | 'msgpack', 
 }
 
 /** The environment `interop_tasks.py` reads. */
+/** An app on the combination's broker, backend and serializer, with py.* routed to the Python queue. */
+export function comboApp(c: Combo, extra: CeleriacOptions = {}): Celeriac {
+  return new Celeriac({
+    broker: c.brokerUrl,
+    backend: c.backendUrl,
+    serializer: c.serializer,
+    resultSerializer: c.serializer,
+    routes: Object.fromEntries(PY_TASK_NAMES.map((name) => [name, c.pyQueue])),
+    ...(c.maxPriority !== undefined ? { brokerOptions: { maxPriority: c.maxPriority } } : {}),
+    logLevel: 'warn',
+    ...extra,
+  });
+}
+
 export function pythonEnv(c: Combo): PythonEnv {
   return {
     CELERY_BROKER_URL: c.brokerUrl,

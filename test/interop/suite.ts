@@ -4,29 +4,17 @@
  * concurrently (they use distinct ids, and queues are per combination).
  */
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { Celeriac, type Worker } from '../../src/index.js';
+import type { Worker } from '../../src/index.js';
 import { celeriacProducerCells } from './cells-celeriac-producer.js';
 import { mixedCells } from './cells-mixed.js';
 import { pythonProducerCells } from './cells-python-producer.js';
 import { replaceCells } from './cells-replace.js';
 import { signatureCells } from './cells-signatures.js';
 import { pythonSide } from './python-side.js';
-import { pythonEnv, requireServices, resetCombo, type Combo } from './combos.js';
+import { comboApp, pythonEnv, requireServices, resetCombo, type Combo } from './combos.js';
 import type { InteropContext } from './context.js';
 import { PythonWorker, requirePythonCelery } from './harness.js';
-import { PY_TASK_NAMES, pyTasks, registerTsTasks } from './ts-tasks.js';
-
-function createApp(c: Combo): Celeriac {
-  return new Celeriac({
-    broker: c.brokerUrl,
-    backend: c.backendUrl,
-    serializer: c.serializer,
-    resultSerializer: c.serializer,
-    routes: Object.fromEntries(PY_TASK_NAMES.map((name) => [name, c.pyQueue])),
-    ...(c.maxPriority !== undefined ? { brokerOptions: { maxPriority: c.maxPriority } } : {}),
-    logLevel: 'warn',
-  });
-}
+import { pyTasks, registerTsTasks } from './ts-tasks.js';
 
 /** Declare the describe of one combination with every matrix cell. */
 export function describeCombination(c: Combo): void {
@@ -44,7 +32,7 @@ export function describeCombination(c: Combo): void {
         await requireServices(c);
         servicesUp = true;
         await resetCombo(c);
-        ctx.app = createApp(c);
+        ctx.app = comboApp(c);
         ctx.ts = registerTsTasks(ctx.app, c.tsQueue);
         ctx.py = pyTasks(ctx.app);
         ctx.broker = (await ctx.app.connect()).broker;

@@ -6,33 +6,14 @@
  */
 import type { Redis } from 'ioredis';
 import { retryUntil } from '../../redis/connection.js';
-
-/** The tags of one HDEL/ZREM pair and the one promise every acker of them waits on. */
-interface AckBatch {
-  readonly tags: string[];
-  readonly done: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
-function newBatch(): AckBatch {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const done = new Promise<void>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  // An acker that stopped listening must not turn a failed batch into an unhandled rejection.
-  done.catch(() => undefined);
-  return { tags: [], done, resolve, reject };
-}
+import { sharedBatch, type SharedBatch } from './shared-batch.js';
 
 /** The most tags sent in one HDEL/ZREM pair. */
 const MAX_BATCH = 2_000;
 
 /** Collects acks and flushes them once per event-loop turn; the acks of one batch share a promise. */
 export class AckBatcher {
-  private batches: AckBatch[] = [];
+  private batches: Array<SharedBatch<string>> = [];
   private scheduled = false;
 
   constructor(
@@ -45,8 +26,8 @@ export class AckBatcher {
   /** Acknowledge `tag`; resolves once Redis removed it from both indexes. */
   ack(tag: string): Promise<void> {
     let batch = this.batches[this.batches.length - 1];
-    if (!batch || batch.tags.length >= MAX_BATCH) this.batches.push((batch = newBatch()));
-    batch.tags.push(tag);
+    if (!batch || batch.items.length >= MAX_BATCH) this.batches.push((batch = sharedBatch<string>()));
+    batch.items.push(tag);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -61,8 +42,8 @@ export class AckBatcher {
     for (const batch of batches) void this.send(batch);
   }
 
-  private async send(batch: AckBatch): Promise<void> {
-    const { tags } = batch;
+  private async send(batch: SharedBatch<string>): Promise<void> {
+    const tags = batch.items;
     try {
       await retryUntil(Date.now() + this.operationTimeoutMs, 'ack', async () => {
         const results = await this.client()

@@ -12,6 +12,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { BrokerCore } from './core.js';
 import { retryUntil } from '../../redis/connection.js';
 import { delayedMember } from './delivery.js';
+import { sharedBatch, type SharedBatch } from './shared-batch.js';
 
 /** A message ready to push. */
 export interface OutgoingMessage {
@@ -22,26 +23,6 @@ export interface OutgoingMessage {
   readonly raw: string;
   /** Epoch ms when it is parked until later, otherwise undefined. */
   readonly deliverAt: number | undefined;
-}
-
-/** The messages of one pipeline and the one promise every sender of them waits on. */
-interface PendingBatch {
-  readonly messages: OutgoingMessage[];
-  readonly done: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
-function newBatch(): PendingBatch {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const done = new Promise<void>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  // Senders that stopped listening must not turn a failed batch into an unhandled rejection.
-  done.catch(() => undefined);
-  return { messages: [], done, resolve, reject };
 }
 
 /** A local consumer that can take messages for a list as they are pushed. */
@@ -62,7 +43,7 @@ export const FLUSH_AT_MESSAGES = 128;
  * promise and its callbacks each.
  */
 export class PublishBatcher {
-  private pending: PendingBatch | undefined;
+  private pending: SharedBatch<OutgoingMessage> | undefined;
   private scheduled = false;
 
   constructor(
@@ -73,9 +54,9 @@ export class PublishBatcher {
 
   /** Push `messages`; resolves once Redis accepted them (all in one pipeline with concurrent publishes). */
   send(messages: readonly OutgoingMessage[]): Promise<void> {
-    const batch = (this.pending ??= newBatch());
-    for (const message of messages) batch.messages.push(message);
-    if (batch.messages.length >= FLUSH_AT_MESSAGES) void this.flush();
+    const batch = (this.pending ??= sharedBatch<OutgoingMessage>());
+    for (const message of messages) batch.items.push(message);
+    if (batch.items.length >= FLUSH_AT_MESSAGES) void this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       // After the current run of promise callbacks (what ioredis auto-pipelining waits for), not a
@@ -93,7 +74,7 @@ export class PublishBatcher {
     if (!batch) return;
     this.pending = undefined;
     try {
-      await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.messages));
+      await retryUntil(this.core.deadline(), 'publish', () => this.push(batch.items));
       batch.resolve();
     } catch (error) {
       batch.reject(error as Error);
