@@ -13,11 +13,10 @@ import { isPrototypeKey } from '../../protocol/safe-keys.js';
 /** Keys in Celery's order (`_get_result_meta`, then `task_id` last); unknown keys go before `task_id`. */
 const META_ORDER = ['status', 'result', 'traceback', 'children', 'date_done', 'group_id', 'parent_id'] as const;
 const EXTENDED_ORDER = ['name', 'args', 'kwargs', 'worker', 'retries', 'queue'] as const;
-const ALWAYS_PRESENT = new Set<string>(['status', 'result', 'traceback', 'children', 'date_done']);
 const KNOWN = new Set<string>([...META_ORDER, ...EXTENDED_ORDER, 'task_id']);
 
 /** Keys a stored meta always has, with the value written when the meta has none. */
-const ALWAYS_PRESENT_DEFAULTS: Readonly<Record<string, () => unknown>> = { result: () => null, traceback: () => null, children: () => [], date_done: () => null };
+const ALWAYS_PRESENT: Readonly<Record<string, () => unknown>> = { status: () => undefined, result: () => null, traceback: () => null, children: () => [], date_done: () => null };
 const ORDER: readonly string[] = [...META_ORDER, ...EXTENDED_ORDER];
 
 /** A meta with Celery's key order: status, result, traceback, children, date_done, group_id?, parent_id?, extended?, task_id. */
@@ -27,7 +26,7 @@ export function orderedMeta(meta: TaskMeta): Record<string, unknown> {
   for (const key of ORDER) {
     const value = source[key];
     if (value !== undefined) out[key] = value;
-    else if (ALWAYS_PRESENT.has(key)) out[key] = ALWAYS_PRESENT_DEFAULTS[key]!();
+    else if (Object.hasOwn(ALWAYS_PRESENT, key)) out[key] = ALWAYS_PRESENT[key]!();
   }
   for (const key in source) {
     if (!Object.hasOwn(source, key) || KNOWN.has(key) || isPrototypeKey(key)) continue;
